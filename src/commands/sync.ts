@@ -1,0 +1,85 @@
+import type pg from "pg";
+
+import { redactDatabaseUrl, type SyncConfig } from "../config.js";
+import { runMigrations } from "../db/migrate.js";
+import { createPool } from "../db/pool.js";
+import { EXIT_CODES, type ExitCode } from "../exit-codes.js";
+import type { Logger } from "../logger.js";
+import { runSync, type SyncOptions, type SyncOutcome } from "../worker/sync-run.js";
+import { loadCommandConfig, loggerFromConfig, onStopSignal } from "./shared.js";
+
+/** A run interrupted by a signal gets this long to roll back or commit its page and record itself. */
+const STOP_GRACE_MS = 9_000;
+
+export const EXIT_CODE_BY_OUTCOME: Record<SyncOutcome, ExitCode> = {
+  succeeded: EXIT_CODES.success,
+  failed: EXIT_CODES.failure,
+  interrupted: EXIT_CODES.interrupted,
+  needs_review: EXIT_CODES.needsReview,
+  locked: EXIT_CODES.locked,
+};
+
+/** Builds the run options every command derives from the same configuration. */
+export function syncOptionsFromConfig(config: SyncConfig, pool: pg.Pool, logger: Logger): SyncOptions {
+  const password = safePassword(config.DATABASE_URL);
+  return {
+    pool,
+    logger,
+    orgId: config.SERVICEBAY_ORG_ID,
+    api: {
+      baseUrl: config.SERVICEBAY_BASE_URL,
+      apiKey: config.SERVICEBAY_API_KEY,
+      requestTimeoutMs: config.SYNC_REQUEST_TIMEOUT_SECONDS * 1000,
+      maxRetrySeconds: config.SYNC_MAX_RETRY_SECONDS,
+    },
+    resumeMaxAgeMs: config.SYNC_RESUME_MAX_AGE,
+    maxDeleteFraction: config.SYNC_MAX_DELETE_FRACTION,
+    secrets: password ? [password, encodeURIComponent(password)] : [],
+  };
+}
+
+function safePassword(databaseUrl: string): string | undefined {
+  try {
+    return decodeURIComponent(new URL(databaseUrl).password) || undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Runs `servicebay-sync sync`: migrations, then one sync run; resolves to the exit code. */
+export async function syncCommand(options: { allowMassDelete: boolean; wait: boolean }): Promise<number> {
+  const config = loadCommandConfig("sync");
+  const logger = loggerFromConfig(config);
+  const pool = createPool(config.DATABASE_URL, logger);
+  const controller = new AbortController();
+
+  const removeSignalHandlers = onStopSignal(() => {
+    controller.abort();
+    setTimeout(() => {
+      logger.error({ graceMs: STOP_GRACE_MS }, "the run did not stop in time; exiting");
+      process.exit(EXIT_CODES.interrupted);
+    }, STOP_GRACE_MS).unref();
+  }, logger);
+
+  try {
+    await runMigrations(pool, logger);
+    const result = await runSync({
+      ...syncOptionsFromConfig(config, pool, logger),
+      allowMassDelete: options.allowMassDelete,
+      waitForLock: options.wait,
+      signal: controller.signal,
+    });
+
+    if (result.error) process.stderr.write(`servicebay-sync: ${result.error}\n`);
+    return EXIT_CODE_BY_OUTCOME[result.outcome];
+  } catch (error) {
+    // Reached when the database cannot be used at all (unreachable, migrations failed).
+    const message = error instanceof Error ? error.message : String(error);
+    logger.error({ err: { message }, database: redactDatabaseUrl(config.DATABASE_URL) }, "sync could not start");
+    process.stderr.write(`servicebay-sync: sync could not start: ${message}\n`);
+    return EXIT_CODES.failure;
+  } finally {
+    removeSignalHandlers();
+    await pool.end().catch(() => undefined);
+  }
+}

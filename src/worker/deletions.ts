@@ -1,0 +1,64 @@
+import type pg from "pg";
+
+import type { RunCounters } from "../db/runs.js";
+import { updateRun } from "../db/runs.js";
+import { countDeletionCandidates, softDeleteUnlistedTickets } from "../db/tickets.js";
+import type { Logger } from "../logger.js";
+
+/** Below this many deletions the mass-delete guard never holds a run, whatever the fraction. */
+export const MASS_DELETE_MIN_TICKETS = 10;
+
+export type DeletionOutcome =
+  | { kind: "applied"; deleted: number }
+  | { kind: "skipped"; reason: string }
+  | { kind: "needs_review"; unlisted: number; live: number; message: string };
+
+export interface DeletionOptions {
+  orgId: string;
+  runId: number;
+  maxDeleteFraction: number;
+  allowMassDelete: boolean;
+  counters: RunCounters;
+  logger: Logger;
+}
+
+/**
+ * Soft-deletes the tickets a complete scan did not list, unless the scan skipped records or
+ * the number looks like a faulty scan rather than real deletions. Runs in one transaction with
+ * the run's final counters.
+ */
+export async function detectDeletions(client: pg.ClientBase, options: DeletionOptions): Promise<DeletionOutcome> {
+  const { counters, logger } = options;
+
+  if (counters.skipped > 0) {
+    const reason = `skipped: ${counters.skipped} listed ticket(s) had no usable id, so the scan is incomplete`;
+    await updateRun(client, options.runId, { deletionCheck: reason }, counters);
+    logger.warn({ orgId: options.orgId, runId: options.runId, skipped: counters.skipped }, "deletion detection skipped");
+    return { kind: "skipped", reason };
+  }
+
+  await client.query("BEGIN");
+  try {
+    const candidates = await countDeletionCandidates(client, options.orgId, options.runId);
+    const limit = Math.max(MASS_DELETE_MIN_TICKETS, options.maxDeleteFraction * candidates.live);
+
+    if (candidates.unlisted > limit && !options.allowMassDelete) {
+      const message =
+        `The scan would soft-delete ${candidates.unlisted} of ${candidates.live} live tickets, more than ` +
+        `SYNC_MAX_DELETE_FRACTION=${options.maxDeleteFraction} allows; nothing was deleted. ` +
+        `If the jobs were really deleted in Servicebay, run "servicebay-sync sync --allow-mass-delete".`;
+      await updateRun(client, options.runId, { deletionCheck: "needs_review" }, counters);
+      await client.query("COMMIT");
+      return { kind: "needs_review", unlisted: candidates.unlisted, live: candidates.live, message };
+    }
+
+    const deleted = candidates.unlisted === 0 ? 0 : await softDeleteUnlistedTickets(client, options.orgId, options.runId);
+    counters.deleted += deleted;
+    await updateRun(client, options.runId, { deletionCheck: "applied" }, counters);
+    await client.query("COMMIT");
+    return { kind: "applied", deleted };
+  } catch (error) {
+    await client.query("ROLLBACK").catch(() => undefined);
+    throw error;
+  }
+}

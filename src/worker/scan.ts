@@ -1,0 +1,93 @@
+import type pg from "pg";
+
+import type { RunCounters, SyncRunRow } from "../db/runs.js";
+import type { Logger } from "../logger.js";
+import type { ServicebayClient } from "../servicebay/client.js";
+import { parseTicketPage } from "../servicebay/parse.js";
+import type { TicketListPage } from "../servicebay/types.js";
+import { nextCursorAfter } from "./cursor.js";
+import { RunInterruptedError } from "./errors.js";
+import { commitPage } from "./page-commit.js";
+
+export interface PageProgress {
+  runId: number;
+  page: number;
+  counters: RunCounters;
+  rateLimitRemaining: number | null;
+}
+
+export interface ScanOptions {
+  client: pg.ClientBase;
+  api: ServicebayClient;
+  run: SyncRunRow;
+  logger: Logger;
+  signal?: AbortSignal;
+  onPage?: (progress: PageProgress) => void;
+  /** Called after each commit, so the caller holds the latest committed counters. */
+  onCommitted: (counters: RunCounters) => void;
+}
+
+/**
+ * Reads every page from the run's checkpoint to the end of the list and commits each one.
+ * The next page is requested while the current one is written, so database time hides behind
+ * network time; at most two pages are in memory. Commits stay strictly in list order.
+ */
+export async function scanAllPages(options: ScanOptions): Promise<RunCounters> {
+  const { client, api, run, logger } = options;
+  const base = run.counters;
+  let counters = run.counters;
+  if (run.scanComplete) return counters;
+
+  let cursor = run.cursor;
+  let pageNumber = run.counters.pages + 1;
+  let pending: Promise<TicketListPage> | null = fetchAhead(api, cursor);
+
+  while (pending) {
+    const page = await pending;
+    pending = null;
+
+    const cursorAfter = nextCursorAfter(page, cursor, pageNumber);
+    const stopRequested = options.signal?.aborted ?? false;
+    if (page.hasMore && !stopRequested) pending = fetchAhead(api, cursorAfter);
+
+    const parsed = parseTicketPage(page.tickets);
+    for (const position of parsed.skippedPositions) {
+      logger.warn({ page: pageNumber, cursor, position }, "skipped a listed ticket without a string id");
+    }
+
+    counters = await commitPage(
+      client,
+      {
+        runId: run.id, orgId: run.orgId, page: pageNumber, cursorBefore: cursor, cursorAfter,
+        scanComplete: !page.hasMore, tickets: parsed.tickets, listed: page.tickets.length, issues: parsed.counts,
+      },
+      withRequestStats(counters, base, api),
+    );
+    options.onCommitted(counters);
+    logger.debug({ page: pageNumber, cursor: cursorAfter, tickets: page.tickets.length }, "page committed");
+    options.onPage?.({ runId: run.id, page: pageNumber, counters, rateLimitRemaining: api.stats.rateLimitRemaining });
+
+    cursor = cursorAfter;
+    pageNumber += 1;
+    if (page.hasMore && stopRequested) throw new RunInterruptedError();
+  }
+  return counters;
+}
+
+/** Starts a page request whose failure is observed later, when the loop awaits it. */
+function fetchAhead(api: ServicebayClient, cursor: string | null): Promise<TicketListPage> {
+  const request = api.fetchTicketPage(cursor);
+  // A rejection while the previous page is still being written must not count as unhandled.
+  request.catch(() => undefined);
+  return request;
+}
+
+/** Adds this process's request statistics to the counters a resumed run started with. */
+function withRequestStats(counters: RunCounters, base: RunCounters, api: ServicebayClient): RunCounters {
+  return {
+    ...counters,
+    requests: base.requests + api.stats.requests,
+    retries: base.retries + api.stats.retries,
+    rateLimited: base.rateLimited + api.stats.rateLimited,
+  };
+}
