@@ -47,8 +47,7 @@ export async function scanAllPages(options: ScanOptions): Promise<RunCounters> {
     pending = null;
 
     const cursorAfter = nextCursorAfter(page, cursor, pageNumber);
-    const stopRequested = options.signal?.aborted ?? false;
-    if (page.hasMore && !stopRequested) pending = fetchAhead(api, cursorAfter);
+    if (page.hasMore && !options.signal?.aborted) pending = fetchAhead(api, cursorAfter);
 
     const parsed = parseTicketPage(page.tickets);
     for (const position of parsed.skippedPositions) {
@@ -69,7 +68,8 @@ export async function scanAllPages(options: ScanOptions): Promise<RunCounters> {
 
     cursor = cursorAfter;
     pageNumber += 1;
-    if (page.hasMore && stopRequested) throw new RunInterruptedError();
+    // A stop request ends the run at a page boundary; the page fetched ahead is dropped.
+    if (page.hasMore && options.signal?.aborted) throw new RunInterruptedError();
   }
   return counters;
 }
