@@ -149,9 +149,8 @@ export function loadConfig<S extends ConfigScope>(scope: S, env: NodeJS.ProcessE
   const result = schemas[scope].safeParse(present);
   const problems = result.success ? [] : result.error.issues.map((issue) => issue.message);
 
-  if (result.success && "SERVICEBAY_BASE_URL" in result.data) {
-    problems.push(...checkBaseUrl(result.data.SERVICEBAY_BASE_URL));
-  }
+  const baseUrl = result.success ? (result.data as { SERVICEBAY_BASE_URL?: string }).SERVICEBAY_BASE_URL : undefined;
+  if (baseUrl !== undefined) problems.push(...checkBaseUrl(baseUrl));
   if (!result.success || problems.length > 0) throw new ConfigError(problems);
   return result.data as ConfigFor<S>;
 }

@@ -8,17 +8,19 @@ import { createTestDatabase, silentLogger, type TestDatabase } from "./database.
 export const ORG = DEFAULT_ORG_ID;
 export const KEY = DEFAULT_API_KEY;
 
+export type SyncOverrides = Partial<Omit<SyncOptions, "api">> & { api?: Partial<SyncOptions["api"]> };
+
 export interface Harness {
   db: TestDatabase;
   sim: RunningSimulator;
   /** Runs one sync against the simulator with test-friendly retry settings. */
-  sync(overrides?: Partial<SyncOptions> & { api?: Partial<SyncOptions["api"]> }): Promise<SyncResult>;
+  sync(overrides?: SyncOverrides): Promise<SyncResult>;
 }
 
 /** Fast retries, so fault tests finish in seconds. */
 export const FAST_API = { minBackoffMs: 20, maxBackoffMs: 200, maxRetrySeconds: 20, requestTimeoutMs: 2_000 };
 
-export function syncWith(db: TestDatabase, sim: RunningSimulator, overrides: Partial<SyncOptions> & { api?: Partial<SyncOptions["api"]> } = {}): Promise<SyncResult> {
+export function syncWith(db: TestDatabase, sim: RunningSimulator, overrides: SyncOverrides = {}): Promise<SyncResult> {
   const { api, ...rest } = overrides;
   return runSync({
     pool: db.pool,
