@@ -1,0 +1,73 @@
+/**
+ * Fixed-window rate limiting per API key: each key gets `limit` requests in the 60 seconds
+ * after its first request, and a new window starts with the first request after that.
+ */
+
+const WINDOW_MS = 60_000;
+
+/** Bucket count above which buckets of ended windows are removed, so keys seen once do not stay in memory. */
+const MAX_BUCKETS = 1000;
+
+export interface RateLimitDecision {
+  allowed: boolean;
+  limit: number;
+  remaining: number;
+  /** Unix time in seconds at which the window resets. */
+  resetSeconds: number;
+}
+
+interface Bucket {
+  windowEndMs: number;
+  used: number;
+}
+
+export class FixedWindowRateLimiter {
+  private limit: number | null;
+  private readonly buckets = new Map<string, Bucket>();
+
+  /** `limit` is the number of requests per minute per key, or null for no limit. */
+  constructor(limit: number | null) {
+    this.limit = limit;
+  }
+
+  get limitPerMinute(): number | null {
+    return this.limit;
+  }
+
+  setLimit(limit: number | null): void {
+    this.limit = limit;
+  }
+
+  /** Counts a request for `key` and returns whether it is allowed, or undefined when there is no limit. */
+  take(key: string, nowMs: number): RateLimitDecision | undefined {
+    if (this.limit === null) {
+      return undefined;
+    }
+
+    let bucket = this.buckets.get(key);
+    if (bucket === undefined || nowMs >= bucket.windowEndMs) {
+      this.pruneIfFull(nowMs);
+      bucket = { windowEndMs: nowMs + WINDOW_MS, used: 0 };
+      this.buckets.set(key, bucket);
+    }
+
+    bucket.used += 1;
+    return {
+      allowed: bucket.used <= this.limit,
+      limit: this.limit,
+      remaining: Math.max(0, this.limit - bucket.used),
+      resetSeconds: Math.ceil(bucket.windowEndMs / 1000),
+    };
+  }
+
+  private pruneIfFull(nowMs: number): void {
+    if (this.buckets.size < MAX_BUCKETS) {
+      return;
+    }
+    for (const [key, bucket] of this.buckets) {
+      if (nowMs >= bucket.windowEndMs) {
+        this.buckets.delete(key);
+      }
+    }
+  }
+}
