@@ -108,7 +108,7 @@ describe("sync against the simulator", () => {
   test("runs are recorded in sync_runs", async () => {
     const runs = await h.db.query("SELECT status, pages, tickets_seen, finished_at FROM servicebay.sync_runs ORDER BY id");
 
-    expect(runs.length).toBe(7);
+    expect(runs.length).toBe(6);
     expect(runs.every((run) => run.status === "succeeded")).toBe(true);
     expect(runs.every((run) => run.finished_at !== null)).toBe(true);
     expect(runs[0]?.tickets_seen).toBe(1234);
