@@ -27,7 +27,9 @@ export async function demoCommand(options: { tickets: number; keep: boolean; dat
   const database = await startEmbeddedPostgres({ dataDir });
   const simulator = await startSimulator({ seed: DEMO_SEED, organisations: [{ orgId: DEFAULT_ORG_ID, apiKey: DEFAULT_API_KEY, tickets: options.tickets }] });
   say(`Simulated Servicebay API with ${options.tickets} jobs at ${simulator.url}`);
-  const pool = createPool(database.url, logger);
+  // Stopping the embedded server may still reach a closing connection; that warning would
+  // only confuse a demo, so the pool logs errors only.
+  const pool = createPool(database.url, logger.child({}, { level: "error" }));
 
   try {
     await runMigrations(pool, logger);
@@ -52,8 +54,8 @@ export async function demoCommand(options: { tickets: number; keep: boolean; dat
     if (second.outcome !== "succeeded") return EXIT_CODES.failure;
 
     await printAnswers(say, pool);
-    say(`\nConnection string: ${database.url}`);
     if (options.keep) {
+      say(`\nConnection string: ${database.url}`);
       say("PostgreSQL keeps running; open it with psql using the connection string above. Press Ctrl+C to stop.");
       await new Promise<void>((resolveStop) => {
         process.once("SIGINT", () => resolveStop());
