@@ -12,6 +12,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { ServicebayClient } from '../src/servicebay/client.js';
 import type { ServicebayClientOptions } from '../src/servicebay/client.js';
 import { ServicebayApiError } from '../src/servicebay/errors.js';
+import { isLoopbackHost } from '../src/servicebay/loopback.js';
 import type { RetryEvent } from '../src/servicebay/retry.js';
 
 const API_KEY = 'sk_test_0123456789abcdef0123456789abcdef';
@@ -566,6 +567,20 @@ describe('ServicebayClient options', () => {
     expect(() => makeClient('http://user:secret@127.0.0.1:1/api/v1')).toThrow(/must not contain a user name/);
   });
 
+  it('rejects a key with a line break', () => {
+    const key = `${API_KEY}\n`;
+
+    let message = '';
+    try {
+      makeClient('http://127.0.0.1:1/api/v1', { apiKey: key });
+    } catch (error) {
+      message = (error as Error).message;
+    }
+
+    expect(message).toContain('SERVICEBAY_API_KEY');
+    expect(message).not.toContain(API_KEY);
+  });
+
   it('rejects an invalid page size', () => {
     expect(() => makeClient('http://127.0.0.1:1/api/v1', { pageSize: 101 })).toThrow(/pageSize must be an integer from 1 to 100/);
   });
@@ -577,4 +592,21 @@ describe('ServicebayClient options', () => {
 
     expect(requests[0]!.url.searchParams.get('limit')).toBe('7');
   });
+});
+
+describe('isLoopbackHost', () => {
+  const loopbackHosts = ['localhost', 'LOCALHOST', 'localhost.', '127.0.0.1', '127.255.0.9', '[::1]', '::1', '[0:0:0:0:0:0:0:1]', '[::ffff:7f00:1]'];
+  const otherHosts = ['example.com', 'localhost.example.com', 'api.localhost', '128.0.0.1', '10.0.0.1', '0.0.0.0', '[::2]', '[::]', '127.0.0.1.nip.io'];
+
+  for (const host of loopbackHosts) {
+    it(`accepts ${host}`, () => {
+      expect(isLoopbackHost(host)).toBe(true);
+    });
+  }
+
+  for (const host of otherHosts) {
+    it(`rejects ${host}`, () => {
+      expect(isLoopbackHost(host)).toBe(false);
+    });
+  }
 });
