@@ -4,6 +4,7 @@
  */
 import type { FaultOptions } from "./types.js";
 import { Random, seedFrom } from "./random.js";
+import { errorReply, proxyErrorReply, type Reply } from "./responses.js";
 
 export type Fault =
   | { kind: "hang" }
@@ -54,7 +55,7 @@ export class FaultInjector {
     return this.options.latencyMs;
   }
 
-  /** Merges new fault options; a rateLimitBurst given here starts a new burst. */
+  /** Merges new fault options. A rateLimitBurst given here starts a new burst. */
   set(faults: Partial<FaultOptions>): void {
     validateFaults(faults);
     this.options = { ...this.options, ...faults };
@@ -104,4 +105,15 @@ export class FaultInjector {
     }
     return undefined;
   }
+}
+
+/** Builds the reply for a server error fault: JSON for 500 and 503, an HTML proxy page for 502. */
+export function serverErrorReply(fault: Extract<Fault, { kind: "serverError" }>): Reply {
+  if (fault.status === 502) {
+    return proxyErrorReply(502, "Bad Gateway");
+  }
+  if (fault.status === 503) {
+    return errorReply(503, "Service temporarily unavailable. Retry later.", { "Retry-After": "1" });
+  }
+  return errorReply(500, "Internal server error.");
 }

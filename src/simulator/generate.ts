@@ -6,23 +6,18 @@ import {
   ADDITIONAL_ITEMS,
   BRANCH_ADDRESSES,
   CITIES,
-  DEVICES,
-  EMAIL_DOMAINS,
-  FIRST_NAMES,
-  LAST_NAMES,
   LOCATIONS,
   MEDIAN_REPAIR_HOURS,
   NOTE_SENTENCES,
   OPEN_STATUSES,
-  PHONE_PATTERNS,
   SERVICES,
   STREETS,
   TECHNICIANS,
-  WHOLE_NAMES,
   type ServiceLocation,
   type Technician,
 } from "./catalog.js";
-import { randomChars, randomId } from "./ids.js";
+import { CustomerDirectory, type Customer } from "./customers.js";
+import { randomId } from "./ids.js";
 import { Random, seedFrom } from "./random.js";
 
 const HOUR_MS = 3_600_000;
@@ -38,11 +33,7 @@ const HISTORY_MS = 730 * DAY_MS;
 const FIRST_TICKET_NUMBER = 1001;
 const PERMUTATION_PRIMES = [1_000_003, 999_983, 104_729, 7_919];
 
-/** Maximum number of cached customers. A small organisation's customers all fit, and a large one's are rebuilt as needed. */
-const CUSTOMER_CACHE_SIZE = 10_000;
-
 const STREAM_CORE = 2;
-const STREAM_CUSTOMER = 3;
 const STREAM_DETAILS = 5;
 const STREAM_CREATED = 6;
 
@@ -58,45 +49,25 @@ export interface TicketCore {
   customerId: string;
 }
 
-interface Customer {
-  id: string;
-  name: string;
-  email: string | undefined;
-  phone: string | undefined;
-  address: string;
-  /** Device name, type and ID of each device the customer brings in. */
-  devices: { name: string; type: string; id: string }[];
-}
-
 /** Formats an instant as ISO 8601 in whole seconds, like the API's `2019-08-24T14:15:22Z`. */
 export function formatInstant(ms: number): string {
   return new Date(ms).toISOString().slice(0, 19) + "Z";
-}
-
-/** Replaces each # in `pattern` with a random digit. */
-function fillDigits(pattern: string, random: Random): string {
-  let text = "";
-  for (const char of pattern) {
-    text += char === "#" ? String(random.int(10)) : char;
-  }
-  return text;
 }
 
 /** Builds the tickets of one organisation from its seed and generated-ticket count. */
 export class TicketGenerator {
   private readonly seed: number;
   private readonly count: number;
-  private readonly customerCount: number;
   private readonly multiplier: number;
   private readonly offset: number;
-  private readonly customers = new Map<number, Customer>();
+  private readonly customers: CustomerDirectory;
 
   constructor(seed: number, count: number) {
     this.seed = seed;
     this.count = count;
 
     // About six jobs per customer, so customer filters and repeat customers occur.
-    this.customerCount = Math.max(10, Math.ceil(count / 6));
+    this.customers = new CustomerDirectory(seed, Math.max(10, Math.ceil(count / 6)));
 
     // Ticket numbers are an affine permutation of list positions: unique, unrelated to the
     // random ID order, and rising with creation time as real job numbers do. A prime that does
@@ -166,7 +137,7 @@ export class TicketGenerator {
     const status = isClosed ? "Closed" : random.weighted(OPEN_STATUSES);
     const isUnassigned = status === "Open" && random.chance(0.3);
 
-    const customerIndex = random.int(this.customerCount);
+    const customerIndex = random.int(this.customers.count);
     return {
       ticketNumber,
       createdMs,
@@ -175,57 +146,12 @@ export class TicketGenerator {
       location,
       technician: isUnassigned ? undefined : technician,
       customerIndex,
-      customerId: this.customerId(customerIndex),
+      customerId: this.customers.id(customerIndex),
     };
   }
 
-  private customerId(customerIndex: number): string {
-    return `cus_${randomChars(new Random(seedFrom(this.seed, customerIndex, STREAM_CUSTOMER)), 14)}`;
-  }
-
-  private customer(customerIndex: number): Customer {
-    let customer = this.customers.get(customerIndex);
-    if (customer === undefined) {
-      if (this.customers.size >= CUSTOMER_CACHE_SIZE) {
-        this.customers.clear();
-      }
-      customer = this.buildCustomer(customerIndex);
-      this.customers.set(customerIndex, customer);
-    }
-    return customer;
-  }
-
-  private buildCustomer(customerIndex: number): Customer {
-    // The ID uses its own stream, so the draws below never shift it.
-    const random = new Random(seedFrom(this.seed, customerIndex, STREAM_CUSTOMER, 1));
-
-    let name: string;
-    let emailName: string;
-    if (random.chance(0.1)) {
-      [name, emailName] = random.pick(WHOLE_NAMES);
-    } else {
-      const [first, firstAscii] = random.pick(FIRST_NAMES);
-      const [last, lastAscii] = random.pick(LAST_NAMES);
-      name = `${first} ${last}`;
-      emailName = `${firstAscii}.${lastAscii}`;
-    }
-
-    const email = random.chance(0.95) ? `${emailName}${random.int(100)}@${random.pick(EMAIL_DOMAINS)}` : undefined;
-    const phone = random.chance(0.9) ? fillDigits(random.pick(PHONE_PATTERNS), random) : undefined;
-    const address = `${random.between(1, 240)} ${random.pick(STREETS)}, ${random.pick(CITIES)}`;
-
-    const devices: Customer["devices"] = [];
-    const deviceCount = random.between(1, 2);
-    for (let slot = 0; slot < deviceCount; slot++) {
-      const [deviceName, deviceType] = random.pick(DEVICES);
-      devices.push({ name: deviceName, type: deviceType, id: `dev_${randomChars(random, 16)}` });
-    }
-
-    return { id: this.customerId(customerIndex), name, email, phone, address, devices };
-  }
-
   private buildTicket(id: string, core: TicketCore, random: Random): Record<string, unknown> {
-    const customer = this.customer(core.customerIndex);
+    const customer = this.customers.get(core.customerIndex);
     const device = random.pick(customer.devices);
     const ticket: Record<string, unknown> = {
       id,

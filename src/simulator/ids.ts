@@ -52,6 +52,21 @@ export function compareKeys(a: string, b: string): number {
   return a > b ? 1 : 0;
 }
 
+/** Returns the position of the first key in `keys` greater than `key`. */
+export function firstKeyAfter(keys: readonly string[], key: string): number {
+  let low = 0;
+  let high = keys.length;
+  while (low < high) {
+    const middle = (low + high) >>> 1;
+    if (compareKeys(keys[middle] ?? "", key) > 0) {
+      high = middle;
+    } else {
+      low = middle + 1;
+    }
+  }
+  return low;
+}
+
 /** The sorted IDs of one organisation's generated tickets, computed on demand. */
 export class GeneratedIds {
   readonly count: number;

@@ -8,6 +8,14 @@ const WINDOW_MS = 60_000;
 /** Bucket count above which buckets of ended windows are removed, so keys seen once do not stay in memory. */
 const MAX_BUCKETS = 1000;
 
+/** Returns `perMinute` if it is a positive integer or null, and throws a RangeError otherwise. */
+export function validateRateLimit(perMinute: number | null): number | null {
+  if (perMinute !== null && !(Number.isInteger(perMinute) && perMinute >= 1)) {
+    throw new RangeError(`Invalid rate limit ${perMinute}: expected a positive integer of requests per minute, or null for no limit.`);
+  }
+  return perMinute;
+}
+
 export interface RateLimitDecision {
   allowed: boolean;
   limit: number;

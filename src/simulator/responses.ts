@@ -22,7 +22,7 @@ export function errorReply(status: number, message: string, headers?: Record<str
   return jsonReply(status, { success: false, error: message }, headers);
 }
 
-/** An HTML error page such as nginx sends when its upstream fails, which clients must not parse as JSON. */
+/** Builds an HTML error page like the one nginx sends when its upstream fails. Clients must not parse it as JSON. */
 export function proxyErrorReply(status: number, reason: string): Reply {
   const title = `${status} ${reason}`;
   const body =

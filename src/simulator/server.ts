@@ -13,9 +13,9 @@ import type {
   SimulatorOrganisation,
   SimulatorStats,
 } from "./types.js";
-import { FaultInjector, type Fault } from "./faults.js";
-import { FixedWindowRateLimiter } from "./rate-limit.js";
-import { errorReply, proxyErrorReply, type Reply } from "./responses.js";
+import { FaultInjector, serverErrorReply } from "./faults.js";
+import { FixedWindowRateLimiter, validateRateLimit } from "./rate-limit.js";
+import { errorReply, type Reply } from "./responses.js";
 import { API_PREFIX, handleRoute, matchRoute, type Route, type RouteContext } from "./routes.js";
 import { SimulatorStore } from "./store.js";
 
@@ -32,6 +32,7 @@ type Outcome = { kind: "reply"; reply: Reply; truncate: boolean } | { kind: "han
 
 /**
  * Starts a simulator on `host` (127.0.0.1 unless given) and resolves once it is listening.
+ * With rate limiting off (`rateLimitPerMinute: null`), responses carry no X-RateLimit headers.
  * With a logger, it logs each request at debug level and each failed request handler at error level.
  */
 export async function startSimulator(options: SimulatorOptions = {}, logger?: Logger): Promise<RunningSimulator> {
@@ -55,13 +56,6 @@ export async function startSimulator(options: SimulatorOptions = {}, logger?: Lo
     setListInterceptor: (interceptor) => simulator.setListInterceptor(interceptor),
     close: () => simulator.close(),
   };
-}
-
-function validateRateLimit(perMinute: number | null): number | null {
-  if (perMinute !== null && !(Number.isInteger(perMinute) && perMinute >= 1)) {
-    throw new RangeError(`Invalid rate limit ${perMinute}: expected a positive integer of requests per minute, or null for no limit.`);
-  }
-  return perMinute;
 }
 
 /** Maps each API key to its organisation, rejecting a key given to two organisations. */
@@ -186,6 +180,9 @@ class Simulator {
       return { kind: "reply", reply: this.burstReply(), truncate: false };
     }
 
+    // Requests count against the presented key before it is checked, so requests with a wrong
+    // key or none (bucket "") are limited too.
+    // NOTE: Servicebay's docs do not say whether rejected keys count against a limit.
     const decision = this.rateLimiter.take(key, Date.now());
     const rateHeaders: Record<string, string> =
       decision === undefined
@@ -209,7 +206,9 @@ class Simulator {
     }
 
     const reply = await this.route(request, url, route, key);
-    return { kind: "reply", reply: withHeaders(reply, rateHeaders), truncate: fault?.kind === "truncated" };
+    // Only a successful reply is cut: the fault imitates a 200 response whose body breaks off.
+    const truncate = fault?.kind === "truncated" && reply.status === 200;
+    return { kind: "reply", reply: withHeaders(reply, rateHeaders), truncate };
   }
 
   private async route(request: IncomingMessage, url: URL, route: Route | Reply | undefined, key: string): Promise<Reply> {
@@ -288,16 +287,6 @@ class Simulator {
       this.timers.add(timer);
     });
   }
-}
-
-function serverErrorReply(fault: Extract<Fault, { kind: "serverError" }>): Reply {
-  if (fault.status === 502) {
-    return proxyErrorReply(502, "Bad Gateway");
-  }
-  if (fault.status === 503) {
-    return errorReply(503, "Service temporarily unavailable. Retry later.", { "Retry-After": "1" });
-  }
-  return errorReply(500, "Internal server error.");
 }
 
 function withHeaders(reply: Reply, headers: Record<string, string>): Reply {

@@ -4,11 +4,11 @@
  * the number of tickets.
  */
 import type { SimulatorOrganisation, TicketStore } from "./types.js";
-import { GeneratedIds, compareKeys } from "./ids.js";
+import { GeneratedIds, compareKeys, firstKeyAfter } from "./ids.js";
 import { TicketGenerator } from "./generate.js";
 import { seedFrom, hashString } from "./random.js";
 
-/** Exact-match list filters; an absent filter matches every ticket. */
+/** Exact-match list filters. An absent filter matches every ticket. */
 export interface TicketFilters {
   status?: string;
   customerId?: string;
@@ -52,26 +52,11 @@ interface ListEntry {
 
 const FILTER_FIELDS = ["status", "customerId", "assignedTechnician"] as const;
 
-/** Returns the position of the first key in `keys` greater than `key`. */
-function firstKeyAfter(keys: readonly string[], key: string): number {
-  let low = 0;
-  let high = keys.length;
-  while (low < high) {
-    const middle = (low + high) >>> 1;
-    if (compareKeys(keys[middle] ?? "", key) > 0) {
-      high = middle;
-    } else {
-      low = middle + 1;
-    }
-  }
-  return low;
-}
-
 function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === "object" && value !== null && !Array.isArray(value);
 }
 
-/** Copies `patch` onto `target`; a field set to undefined is removed. */
+/** Returns a copy of `target` with `patch` applied, where a field set to undefined is removed. */
 function applyPatch(target: Record<string, unknown>, patch: Record<string, unknown>): Record<string, unknown> {
   const merged = { ...target };
   for (const [field, value] of Object.entries(patch)) {
@@ -87,7 +72,7 @@ function applyPatch(target: Record<string, unknown>, patch: Record<string, unkno
 export class SimulatorStore implements TicketStore {
   private readonly organisations = new Map<string, OrganisationTickets>();
 
-  /** Generates each organisation's tickets from the seed and its org ID, so two organisations differ. */
+  /** Derives each organisation's data from the seed and its org ID, so two organisations get different tickets. */
   constructor(organisations: readonly SimulatorOrganisation[], seed: number) {
     for (const organisation of organisations) {
       const orgSeed = seedFrom(seed, hashString(organisation.orgId));
@@ -115,7 +100,7 @@ export class SimulatorStore implements TicketStore {
   get(orgId: string, id: string): Record<string, unknown> | undefined {
     const org = this.organisation(orgId);
     if (org.extras.has(id)) {
-      // putRaw may store any value; callers that need a record must check.
+      // putRaw may store any value, so callers that need a record must check.
       return org.extras.get(id) as Record<string, unknown>;
     }
 
@@ -199,8 +184,9 @@ export class SimulatorStore implements TicketStore {
     let nextCursor: string | null = null;
     let hasMore = false;
 
+    const activeFilters = FILTER_FIELDS.filter((field) => filters[field] !== undefined);
     for (const entry of this.walk(org, startAfter)) {
-      if (!this.matches(org, entry, filters)) {
+      if (activeFilters.length > 0 && !this.matches(org, entry, filters, activeFilters)) {
         continue;
       }
       if (tickets.length === limit) {
@@ -262,12 +248,12 @@ export class SimulatorStore implements TicketStore {
     return org.generator.ticket(entry.index, entry.key);
   }
 
-  private matches(org: OrganisationTickets, entry: ListEntry, filters: TicketFilters): boolean {
-    const active = FILTER_FIELDS.filter((field) => filters[field] !== undefined);
-    if (active.length === 0) {
-      return true;
-    }
-
+  private matches(
+    org: OrganisationTickets,
+    entry: ListEntry,
+    filters: TicketFilters,
+    active: readonly (keyof TicketFilters)[],
+  ): boolean {
     // Unchanged generated tickets are matched on their core fields, which avoids building the whole ticket.
     if (entry.index >= 0 && !org.replaced.has(entry.key)) {
       const core = org.generator.core(entry.index);
