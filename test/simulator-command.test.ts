@@ -69,6 +69,23 @@ test("command never logs a given API key", async () => {
   expect(JSON.stringify(lines)).not.toContain(apiKey);
 });
 
+test("command treats rate limit 0 as off", async () => {
+  const { logger, lines } = captureLogger();
+  const controller = new AbortController();
+  const finished = runSimulatorCommand(commandOptions({ rateLimit: 0, signal: controller.signal }), logger);
+
+  const started = await waitForLine(lines, "simulator started");
+  const response = await fetch(`${String(started.url)}/organisations/${DEFAULT_ORG_ID}/tickets`, {
+    headers: { "X-API-Key": DEFAULT_API_KEY },
+  });
+  controller.abort();
+  await finished;
+
+  expect(response.status).toBe(200);
+  expect(response.headers.get("x-ratelimit-limit")).toBeNull();
+  expect(started.rateLimitPerMinute).toBeNull();
+});
+
 test("command rejects a non-loopback host", async () => {
   const { logger } = captureLogger();
   await expect(runSimulatorCommand(commandOptions({ host: "0.0.0.0" }), logger)).rejects.toThrow(/loopback/);

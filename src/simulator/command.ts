@@ -10,7 +10,7 @@ export interface SimulatorCommandOptions {
   orgId?: string;
   /** Defaults to the test key `DEFAULT_API_KEY`. A key given here is never logged. */
   apiKey?: string;
-  /** Requests per minute per API key; null turns the limit off. */
+  /** Requests per minute per API key. Null or 0 turns the limit off, as the CLI's `--rate-limit 0` does. */
   rateLimit: number | null;
   latencyMs: number;
   /** Fraction of list and get requests that get a 500, 502 or 503 response. */
@@ -38,6 +38,7 @@ export async function runSimulatorCommand(options: SimulatorCommandOptions, logg
   }
 
   const orgId = options.orgId ?? DEFAULT_ORG_ID;
+  const rateLimitPerMinute = options.rateLimit === 0 ? null : options.rateLimit;
   const apiKey = options.apiKey ?? DEFAULT_API_KEY;
   const faults = {
     latencyMs: options.latencyMs,
@@ -52,13 +53,13 @@ export async function runSimulatorCommand(options: SimulatorCommandOptions, logg
     port: options.port,
     seed: options.seed,
     organisations: [{ orgId, apiKey, tickets: options.tickets }],
-    rateLimitPerMinute: options.rateLimit,
+    rateLimitPerMinute,
     faults,
   }, logger);
 
   const shownKey = options.apiKey === undefined ? DEFAULT_API_KEY : "<the API key you passed>";
   logger.info(
-    { url: simulator.url, orgId, tickets: options.tickets, seed: options.seed, rateLimitPerMinute: options.rateLimit, faults },
+    { url: simulator.url, orgId, tickets: options.tickets, seed: options.seed, rateLimitPerMinute, faults },
     "simulator started",
   );
   logger.info(

@@ -1,6 +1,6 @@
 /**
  * Generated ticket payloads. Ticket number i of an organisation is rebuilt from (seed, i) on
- * every request, so nothing but the overlay of changes is kept in memory.
+ * every request, so memory does not grow with the number of tickets.
  */
 import {
   ADDITIONAL_ITEMS,

@@ -86,7 +86,7 @@ export class GeneratedIds {
   at(index: number): string {
     const random = new Random(seedFrom(this.seed, index, STREAM_ID));
 
-    // Slice `index` of the prefix space is [low, high); it is never empty while count <= space.
+    // Slice `index` of the prefix space is [low, high), which is never empty while count <= PREFIX_SPACE.
     const low = Math.floor((index * PREFIX_SPACE) / this.count);
     const high = Math.floor(((index + 1) * PREFIX_SPACE) / this.count);
     let prefix = low + random.int(high - low);
@@ -111,7 +111,7 @@ export class GeneratedIds {
     return index < this.count && this.at(index) === id ? index : -1;
   }
 
-  /** Binary search for the first position whose ID satisfies a predicate that is monotone in list order. */
+  /** Returns the first position whose ID satisfies `isAtOrPast`, a predicate monotone in list order, by binary search. */
   private search(isAtOrPast: (id: string) => boolean): number {
     let low = 0;
     let high = this.count;

@@ -99,7 +99,7 @@ class Simulator {
 
     this.server = createServer((request, response) => {
       this.handle(request, response).catch((error: unknown) => {
-        // A bug in a handler still gets a response, a 500 as a real API would send.
+        // A failing handler still sends a 500 response, as a real API would.
         this.logger?.error({ err: error, method: request.method, path: request.url }, "simulator request failed");
         this.write(response, errorReply(500, `Simulator error: ${(error as Error).message}`), false);
       });
