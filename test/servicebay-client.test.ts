@@ -10,7 +10,7 @@ import type { Logger } from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
 
 import { ServicebayClient } from '../src/servicebay/client.js';
-import type { ServicebayClientOptions } from '../src/servicebay/client.js';
+import type { ResponseEvent, ServicebayClientOptions } from '../src/servicebay/client.js';
 import { ServicebayApiError } from '../src/servicebay/errors.js';
 import { isLoopbackHost } from '../src/servicebay/loopback.js';
 import type { RetryEvent } from '../src/servicebay/retry.js';
@@ -263,6 +263,16 @@ describe('ServicebayClient errors that stop at once', () => {
     expect(requests).toHaveLength(1);
   });
 
+  it('stops on a port fetch blocks', async () => {
+    const retries: RetryEvent[] = [];
+
+    const error = await captureError(makeClient('http://127.0.0.1:1/api/v1', { onRetry: (event) => retries.push(event) }).fetchTicketPage(null));
+
+    expect(error.kind).toBe('invalid_request');
+    expect(error.message).toContain('SERVICEBAY_BASE_URL');
+    expect(retries).toHaveLength(0);
+  });
+
   it('does not follow redirects', async () => {
     const elsewhere = await startServer(okPage);
     const { baseUrl } = await startServer((_request, response) => {
@@ -451,12 +461,15 @@ describe('ServicebayClient rate limiting', () => {
         'x-ratelimit-reset': String(resetAtMs / 1000),
       });
     });
-    const client = makeClient(baseUrl);
+    const capture = captureLogger();
+    const client = makeClient(baseUrl, { logger: capture.logger });
 
     await client.fetchTicketPage(null);
 
     expect(requests).toHaveLength(2);
     const retriedAtMs = requests[1]!.receivedAtMs;
+    const waitLog = capture.records().find((record) => record.msg === 'waiting for Servicebay rate limit reset');
+    expect(waitLog?.waitMs).toBeGreaterThan(0);
     expect(retriedAtMs).toBeGreaterThanOrEqual(resetAtMs - 20);
     expect(retriedAtMs).toBeLessThan(resetAtMs + 250 + 300);
     expect(client.stats.rateLimited).toBe(1);
@@ -503,6 +516,22 @@ describe('ServicebayClient rate limiting', () => {
     expect(error.status).toBe(429);
     expect(requests).toHaveLength(1);
     expect(performance.now() - startedAt).toBeLessThan(500);
+  });
+
+  it('reports each response', async () => {
+    const { baseUrl } = await startServer((_request, response, index) =>
+      index === 0
+        ? response.writeHead(503, { 'x-ratelimit-limit': '100', 'x-ratelimit-remaining': '99' }).end()
+        : sendJson(response, 200, listBody(['a'], false), { 'x-ratelimit-limit': '100', 'x-ratelimit-remaining': '98' }),
+    );
+    const events: ResponseEvent[] = [];
+
+    await makeClient(baseUrl, { onResponse: (event) => events.push(event) }).fetchTicketPage(null);
+
+    expect(events.map((event) => event.status)).toEqual([503, 200]);
+    expect(events.map((event) => event.rateLimitRemaining)).toEqual([99, 98]);
+    expect(events.map((event) => event.rateLimitLimit)).toEqual([100, 100]);
+    expect(events.every((event) => event.durationMs >= 0)).toBe(true);
   });
 
   it('records rate-limit headers in stats', async () => {

@@ -2,6 +2,7 @@ import { once } from 'node:events';
 import { createServer } from 'node:http';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { Writable } from 'node:stream';
 
 import { pino } from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -143,11 +144,18 @@ describe('ServicebayClient pacing', () => {
     server.listen(0, '127.0.0.1');
     await once(server, 'listening');
     const { port } = server.address() as AddressInfo;
+    const logLines: string[] = [];
+    const logStream = new Writable({
+      write(chunk: Buffer, _encoding, callback) {
+        logLines.push(chunk.toString('utf8'));
+        callback();
+      },
+    });
     const client = new ServicebayClient({
       baseUrl: `http://127.0.0.1:${port}/api/v1`,
       apiKey: 'sk_test_pacing',
       orgId: 'org_pacing',
-      logger: pino({ level: 'silent' }),
+      logger: pino({ level: 'debug' }, logStream),
       minBackoffMs: 10,
       maxBackoffMs: 50,
     });
@@ -165,5 +173,10 @@ describe('ServicebayClient pacing', () => {
     // add much more than one window on top.
     expect(elapsedMs).toBeGreaterThanOrEqual(1000);
     expect(elapsedMs).toBeLessThan(4000);
+    const pacingLogs = logLines
+      .map((line) => JSON.parse(line) as Record<string, unknown>)
+      .filter((record) => record.msg === 'pacing Servicebay requests to the rate limit');
+    expect(pacingLogs.length).toBeGreaterThan(0);
+    expect(pacingLogs.every((record) => typeof record.waitMs === 'number')).toBe(true);
   });
 });

@@ -103,7 +103,10 @@ export class ServicebayClient {
       return;
     }
 
-    this.#logger.debug(
+    // A wait for the window to reset happens about once a window and may last a minute, so it
+    // is logged at info. The shorter waits that spread the last requests are logged at debug.
+    const level = this.#rateLimit.remaining === 0 ? 'info' : 'debug';
+    this.#logger[level](
       { waitMs, rateLimitRemaining: this.#rateLimit.remaining, rateLimitLimit: this.#rateLimit.limit },
       'pacing Servicebay requests to the rate limit',
     );
@@ -226,6 +229,13 @@ export class ServicebayClient {
     // fetch() in Node.js (undici) reports a refused, reset or closed connection as
     // `TypeError: fetch failed`, or `terminated` while reading the body, with the system
     // error as `cause`.
+    if (error instanceof TypeError && error.cause instanceof Error && error.cause.message === 'bad port') {
+      return new ServicebayApiError(
+        `fetch() blocks the port of ${url.host}, because it is on the fetch standard's list of ` +
+          `ports reserved for other protocols. Use another port in SERVICEBAY_BASE_URL.`,
+        { kind: 'invalid_request', status: null, retryable: false, cause: error },
+      );
+    }
     if (error instanceof TypeError && (error.message === 'fetch failed' || error.message === 'terminated')) {
       return new ServicebayApiError(
         `Could not reach Servicebay at ${url.host} (${describeNetworkCause(error)}).`,

@@ -22,7 +22,7 @@ export interface ServicebayClientOptions {
   pageSize?: number;
   /** Timeout of one HTTP request including its body, in ms. Default 30,000. */
   requestTimeoutMs?: number;
-  /** Total time one page may spend on retries and waits before it fails, in seconds. Default 300. */
+  /** Time budget of one page request, from its first attempt to its last retry, in seconds. Default 300. */
   maxRetrySeconds?: number;
   /** First retry delay in ms; later delays double, with jitter. Default 500. */
   minBackoffMs?: number;

@@ -35,8 +35,8 @@ export interface RetryOptions {
  * What is retried: ServicebayApiErrors with `retryable` set, which the client raises for
  * 5xx responses, 429, timeouts, network failures and truncated JSON. Every other error stops
  * at once. A 429 with a usable `X-RateLimit-Reset` waits until the reset plus jitter and does
- * not advance the exponential backoff. A 429 without one backs off like a 5xx. All waits count
- * against `maxRetryMs`. When the budget is spent, the caller gets a `retry_budget_exhausted`
+ * not advance the exponential backoff. A 429 without one backs off like a 5xx. Every wait
+ * between attempts counts against `maxRetryMs`. When the budget is spent, the caller gets a `retry_budget_exhausted`
  * error whose cause is the last failure.
  */
 export async function runWithRetries<T>(
@@ -163,8 +163,8 @@ function budgetExhaustedError(lastError: unknown, elapsedMs: number, attempts: n
   const lastMessage = lastError instanceof Error ? lastError.message : String(lastError);
   return new ServicebayApiError(
     `The Servicebay API kept failing for ${formatSeconds(elapsedMs)} s over ${attempts} ` +
-      `attempt(s), which spent the retry budget. Last failure: ${describeFailure(lastError)}: ` +
-      `${lastMessage} The run stops here, and the next run resumes from the last saved cursor.`,
+      `attempt(s), which spent the retry budget. Last failure: ${lastMessage} The run stops ` +
+      `here, and the next run resumes from the last saved cursor.`,
     { kind: 'retry_budget_exhausted', status, retryable: false, cause: lastError },
   );
 }
