@@ -36,8 +36,8 @@ export interface RetryOptions {
  * 5xx responses, 429, timeouts, network failures and truncated JSON. Every other error stops
  * at once. A 429 with a usable `X-RateLimit-Reset` waits until the reset plus jitter and does
  * not advance the exponential backoff. A 429 without one backs off like a 5xx. Every wait
- * between attempts counts against `maxRetryMs`. When the budget is spent, the caller gets a `retry_budget_exhausted`
- * error whose cause is the last failure.
+ * between attempts counts against `maxRetryMs`. When the budget is spent, the caller gets a
+ * `retry_budget_exhausted` error whose cause is the last failure.
  */
 export async function runWithRetries<T>(
   attempt: (attemptNumber: number) => Promise<T>,
