@@ -89,4 +89,29 @@ program
     await exitWith(() => demoCommand(options))();
   });
 
+program
+  .command("grant-read")
+  .description("Grant an existing PostgreSQL role read-only access to every table and view of the mirror, including ones later migrations add. Applies migrations first.")
+  .argument("<role>", "role to grant to: ASCII letters, digits and underscores, not starting with a digit, at most 63 characters")
+  .action(async (role: string) => {
+    const { grantReadCommand } = await import("./commands/grant-read.js");
+    await exitWith(() => grantReadCommand(role))();
+  });
+
+program
+  .command("report")
+  .description("Print reports computed from the mirrored jobs (needs only DATABASE_URL and read access).")
+  .command("durations")
+  .description("Print how long closed jobs took from creation to their final close: count, median, p90, mean and max in hours per group.")
+  .addOption(new Option("--by <grouping>", "group by the week (Monday, UTC) or month (UTC) of the close, the technician, the service location or the status").choices(["week", "month", "technician", "location", "status"]).default("week"))
+  .option("--since <date>", "first day of closes included, YYYY-MM-DD in UTC (default: the Monday 11 weeks before the week of the last included day)")
+  .option("--until <date>", "first day of closes no longer included, YYYY-MM-DD in UTC (default: tomorrow, so today is included)")
+  .option("--org <orgId>", "report only this organisation (default: every organisation in the database)")
+  .addOption(new Option("--format <format>", "output format on stdout").choices(["table", "csv", "json"]).default("table"))
+  .option("--html <file>", "also write a self-contained HTML page with the table and a chart to this file")
+  .action(async (options: { by: "week" | "month" | "technician" | "location" | "status"; format: "table" | "csv" | "json"; since?: string; until?: string; org?: string; html?: string }) => {
+    const { reportDurationsCommand } = await import("./commands/report.js");
+    await exitWith(() => reportDurationsCommand(options))();
+  });
+
 await program.parseAsync(process.argv);
