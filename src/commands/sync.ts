@@ -5,6 +5,8 @@ import { runMigrations } from "../db/migrate.js";
 import { createPool } from "../db/pool.js";
 import { EXIT_CODES, type ExitCode } from "../exit-codes.js";
 import type { Logger } from "../logger.js";
+import { readLastSuccessfulRun } from "../worker/health-queries.js";
+import { createProgressReporter, type ProgressReporter } from "../worker/progress.js";
 import { runSync, type SyncOptions, type SyncOutcome } from "../worker/sync-run.js";
 import { loadCommandConfig, loggerFromConfig, onStopSignal } from "./shared.js";
 
@@ -63,12 +65,14 @@ export async function syncCommand(options: { allowMassDelete: boolean; wait: boo
 
   try {
     await runMigrations(pool, logger);
+    const progress = await createTerminalProgress(pool, config.SERVICEBAY_ORG_ID, logger);
     const result = await runSync({
-      ...syncOptionsFromConfig(config, pool, logger),
+      ...syncOptionsFromConfig(config, pool, progress ? loggerClearingProgress(logger, progress) : logger),
       allowMassDelete: options.allowMassDelete,
       waitForLock: options.wait,
       signal: controller.signal,
-    });
+      ...(progress ? { onRunStarted: progress.onRunStarted, onPage: progress.onPage } : {}),
+    }).finally(() => progress?.clear());
 
     if (result.error) process.stderr.write(`servicebay-sync: ${result.error}\n`);
     return EXIT_CODE_BY_OUTCOME[result.outcome];
@@ -82,4 +86,36 @@ export async function syncCommand(options: { allowMassDelete: boolean; wait: boo
     removeSignalHandlers();
     await pool.end().catch(() => undefined);
   }
+}
+
+/**
+ * Creates the progress line when standard error is a terminal, with the previous successful
+ * run's job count as the basis of the ETA. Returns null otherwise, so pipes and log files get
+ * no progress output.
+ */
+async function createTerminalProgress(pool: pg.Pool, orgId: string, logger: Logger): Promise<ProgressReporter | null> {
+  if (process.stderr.isTTY !== true) return null;
+
+  let expectedTickets: number | null = null;
+  try {
+    expectedTickets = (await readLastSuccessfulRun(pool, orgId))?.ticketsSeen ?? null;
+  } catch (error) {
+    logger.warn({ err: { message: error instanceof Error ? error.message : String(error) } }, "could not read the previous run for the progress estimate");
+  }
+  return createProgressReporter({ stream: process.stderr, expectedTickets });
+}
+
+/**
+ * Returns a logger that clears the progress line before each log line it writes, because the
+ * two share the terminal and a log line would otherwise start in the middle of the progress.
+ */
+function loggerClearingProgress(logger: Logger, progress: ProgressReporter): Logger {
+  return logger.child({}, {
+    formatters: {
+      log: (object) => {
+        progress.clear();
+        return object;
+      },
+    },
+  });
 }

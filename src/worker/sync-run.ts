@@ -29,6 +29,15 @@ export interface SyncOptions {
   /** Values that must never reach a log line or `sync_runs.error`, such as the database password. */
   secrets?: string[];
   onPage?: (progress: PageProgress) => void;
+  /** Called once the run is started or resumed, before its first page is requested. */
+  onRunStarted?: (run: RunStart) => void;
+}
+
+/** The run a sync works on, with the counters it starts from (non-zero when resumed). */
+export interface RunStart {
+  runId: number;
+  resumed: boolean;
+  counters: RunCounters;
 }
 
 export interface SyncResult {
@@ -81,6 +90,7 @@ async function runLocked(
   const { run, resumed } = await startOrResumeRun(client, options);
   const runLogger = logger.child({ runId: run.id, orgId });
   runLogger.info({ resumed, cursor: run.cursor, resumeCount: run.resumeCount + (resumed ? 1 : 0) }, "sync run started");
+  options.onRunStarted?.({ runId: run.id, resumed, counters: run.counters });
 
   // Aborted when the run fails, so a page fetched ahead is not left running.
   const controller = new AbortController();
@@ -101,7 +111,10 @@ async function runLocked(
 
     if (deletion.kind === "needs_review") {
       await finishRun(client, run.id, "needs_review", deletion.message);
-      runLogger.error({ unlisted: deletion.unlisted, live: deletion.live, ...counters }, "sync run needs review: mass deletion held back");
+      runLogger.error(
+        { status: "needs_review", unlisted: deletion.unlisted, live: deletion.live, ...counters, runDurationMs: Date.now() - run.startedAt.getTime() },
+        "sync run needs review: mass deletion held back",
+      );
       return result("needs_review", { runId: run.id, resumed, counters, error: deletion.message });
     }
 
@@ -119,7 +132,10 @@ async function runLocked(
       runLogger.error({ err: describeDatabaseError(recordError) }, "could not record the end of the sync run");
     });
     const level = interrupted ? "warn" : "error";
-    runLogger[level]({ status, error: message, suspicious: error instanceof SuspiciousScanError, ...counters }, "sync run ended early");
+    runLogger[level](
+      { status, error: message, suspicious: error instanceof SuspiciousScanError, ...counters, runDurationMs: Date.now() - run.startedAt.getTime() },
+      "sync run ended early",
+    );
     return result(interrupted ? "interrupted" : "failed", { runId: run.id, resumed, counters, error: message });
   }
 }
