@@ -1,5 +1,6 @@
 import { Command, InvalidArgumentError, Option } from "commander";
 
+import { parseDuration } from "./config.js";
 import { EXIT_CODES } from "./exit-codes.js";
 
 function integer(name: string, min: number, max: number) {
@@ -16,6 +17,14 @@ function fraction(value: string): number {
   const number = Number(value);
   if (!(number >= 0 && number <= 1)) throw new InvalidArgumentError("must be a fraction from 0 to 1.");
   return number;
+}
+
+function durationMs(name: string) {
+  return (value: string): number => {
+    const ms = parseDuration(value);
+    if (ms === null || ms <= 0) throw new InvalidArgumentError(`${name} must be a duration such as 90s, 30m, 2h or 1d.`);
+    return ms;
+  };
 }
 
 /** Runs a command module and exits with the code it resolves to. */
@@ -52,6 +61,19 @@ program
   .action(async (options: { runNow: boolean }) => {
     const { startCommand } = await import("./commands/start.js");
     await exitWith(() => startCommand(options))();
+  });
+
+program
+  .command("status")
+  .description("Show the last sync runs of each organisation; with --max-age, exit with code 1 when the last successful run is older (a health check).")
+  .option("--org <orgId>", "show only this organisation")
+  .option("--limit <count>", "runs shown per organisation", integer("--limit", 1, 1000), 5)
+  .addOption(new Option("--format <format>", "output format").choices(["table", "json"]).default("table"))
+  .option("--max-age <duration>", "exit with code 1 when the last successful run finished longer ago than this (such as 30m, 2h or 1d), or there is none", durationMs("--max-age"))
+  .addOption(new Option("--stale-after <duration>", "show a running run as stale when its heartbeat is older than this").argParser(durationMs("--stale-after")).default(15 * 60_000, "15m"))
+  .action(async (options: { org?: string; limit: number; format: "table" | "json"; maxAge?: number; staleAfter: number }) => {
+    const { statusCommand } = await import("./commands/status.js");
+    await exitWith(() => statusCommand(options))();
   });
 
 program
