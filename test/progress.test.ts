@@ -51,7 +51,7 @@ describe("formatProgressLine", () => {
   });
 });
 
-/** A writable stream that records what was written and can claim to be a terminal. */
+/** Creates a writable stream that records what was written and can claim to be a terminal. */
 function captureStream(isTTY: boolean, columns?: number) {
   const chunks: string[] = [];
   const stream = new Writable({
@@ -135,8 +135,8 @@ describe("createProgressReporter", () => {
 });
 
 /**
- * Runs a command and collects its output. Asynchronous, because the simulator answering the
- * child runs in this process and a blocking spawnSync would starve it.
+ * Runs a command and collects its output. It must not block, because the simulator that serves
+ * the child runs in this process and a blocking spawnSync would starve it.
  */
 function run(command: string, args: string[], env: NodeJS.ProcessEnv): Promise<{ status: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {

@@ -1,4 +1,4 @@
-import { schedule, type ScheduledTask } from "node-cron";
+import { createTask, schedule, type ScheduledTask } from "node-cron";
 
 import type { Logger } from "../logger.js";
 import type { SyncResult } from "./sync-run.js";
@@ -68,4 +68,14 @@ export function startScheduler(options: SchedulerOptions): Scheduler {
     isRunning: () => !controller.signal.aborted,
     nextRunAt: () => task.getNextRun(),
   };
+}
+
+/** Returns the next `count` times a cron expression fires in a time zone, without scheduling anything. */
+export async function upcomingRunTimes(expression: string, timezone: string, count: number): Promise<Date[]> {
+  const task = createTask(expression, () => undefined, { timezone });
+  try {
+    return task.getNextRuns(count);
+  } finally {
+    await task.destroy();
+  }
 }
