@@ -71,6 +71,8 @@ WHERE t.deleted_at IS NOT NULL;
 --> statement-breakpoint
 -- Tombstones repeat the last listed status, so they are left out: a ticket deleted as Open and
 -- listed again as Closed shows one change, Open to Closed, at the time it reappeared.
+-- NOTE: changed_at is when a sync run observed the new status, not when it changed in
+-- Servicebay, and two changes between the same two runs appear as at most one row.
 CREATE VIEW "servicebay"."ticket_status_changes" AS
 SELECT s.org_id, s.id, s.ticket_number, s.version, s.from_status, s.to_status, s.changed_at, s.sync_run_id
 FROM (
@@ -94,6 +96,8 @@ WHERE s.previous_version IS NOT NULL
 -- A ticket counts as closed when its status is 'closed' in any letter case. The final close is the
 -- first version of the trailing run of closed versions, so a ticket closed, reopened and closed
 -- again is counted once, with its last close.
+-- NOTE: an observed close of a ticket that was already closed at its first sync is the time of
+-- that sync, so its duration is longer than the real one.
 CREATE VIEW "servicebay"."closed_ticket_durations" AS
 SELECT
   c.org_id,
