@@ -29,7 +29,7 @@ WITH incoming AS (
 existing AS (
   SELECT t.id, t.payload_hash, t.deleted_at, t.version
   FROM servicebay.tickets t
-  WHERE t.org_id = $1 AND t.id IN (SELECT id FROM incoming)
+  WHERE t.org_id = $1 AND t.id = ANY($4::text[])
 ),
 changed AS (
   SELECT i.*,
@@ -57,7 +57,7 @@ closed_versions AS (
   UPDATE servicebay.ticket_versions v
   SET valid_to = now()
   FROM changed c
-  WHERE v.org_id = $1 AND v.id = c.id AND v.valid_to IS NULL AND NOT c.is_new
+  WHERE v.org_id = $1 AND v.id = ANY($4::text[]) AND v.id = c.id AND v.valid_to IS NULL AND NOT c.is_new
   RETURNING 1
 ),
 new_versions AS (
@@ -87,7 +87,10 @@ export async function upsertTicketPage(
   if (tickets.length === 0) return { inserted: 0, updated: 0, unchanged: 0, undeleted: 0 };
 
   const records = JSON.stringify(tickets.map(toColumnRecord));
-  const result = await client.query<PageWriteCounts>(UPSERT_PAGE_SQL, [orgId, runId, records]);
+  // The IDs also go as an array, so the lookups of existing rows use the primary key and the
+  // current-version index even before ANALYZE has seen the tables.
+  const ids = tickets.map((ticket) => ticket.id);
+  const result = await client.query<PageWriteCounts>(UPSERT_PAGE_SQL, [orgId, runId, records, ids]);
   const row = result.rows[0];
   if (!row) throw new Error("The page upsert returned no counts row");
   return row;
@@ -101,16 +104,19 @@ export interface DeletionCandidates {
 }
 
 const SEEN_IDS_CTE = `seen AS (
-  SELECT DISTINCT unnest(p.ticket_ids) AS id FROM servicebay.sync_run_pages p WHERE p.run_id = $2
+  SELECT DISTINCT unnest(p.ticket_ids) COLLATE "C" AS id FROM servicebay.sync_run_pages p WHERE p.run_id = $2
 )`;
 
-/** Counts what a soft delete would touch, so the mass-delete guard can decide first. */
+/**
+ * Counts what a soft delete would touch, so the mass-delete guard can decide first. A join,
+ * not NOT EXISTS inside FILTER, because PostgreSQL runs the latter as a subplan per row.
+ */
 export async function countDeletionCandidates(client: pg.ClientBase, orgId: string, runId: number): Promise<DeletionCandidates> {
   const result = await client.query<DeletionCandidates>(
     `WITH ${SEEN_IDS_CTE}
-     SELECT count(*)::int AS live,
-            count(*) FILTER (WHERE NOT EXISTS (SELECT 1 FROM seen s WHERE s.id = t.id))::int AS unlisted
+     SELECT count(*)::int AS live, count(*) FILTER (WHERE s.id IS NULL)::int AS unlisted
      FROM servicebay.tickets t
+     LEFT JOIN seen s ON s.id = t.id
      WHERE t.org_id = $1 AND t.deleted_at IS NULL`,
     [orgId, runId],
   );
