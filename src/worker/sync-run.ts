@@ -128,8 +128,9 @@ async function runLocked(
     const status = interrupted ? "interrupted" : "failed";
     const message = redactSecrets(error instanceof Error ? error.message : String(error), secrets);
 
-    await finishRun(client, run.id, status, message).catch((recordError: unknown) => {
+    await finishRun(client, run.id, status, message).catch(async (recordError: unknown) => {
       runLogger.error({ err: describeDatabaseError(recordError) }, "could not record the end of the sync run");
+      await recordEndOnNewConnection(options, run.id, status, message, runLogger);
     });
     const level = interrupted ? "warn" : "error";
     runLogger[level](
@@ -137,6 +138,36 @@ async function runLocked(
       "sync run ended early",
     );
     return result(interrupted ? "interrupted" : "failed", { runId: run.id, resumed, counters, error: message });
+  }
+}
+
+/**
+ * Records how a run ended over a new connection, for when the run's own connection died. The
+ * dead session's advisory lock is gone, so the lock is taken again first. When another sync
+ * already holds it, that sync owns the run, and the row is left alone.
+ */
+async function recordEndOnNewConnection(
+  options: SyncOptions,
+  runId: number,
+  status: "failed" | "interrupted",
+  message: string,
+  logger: Logger,
+): Promise<void> {
+  try {
+    const client = await connectClient(options.pool, logger);
+    try {
+      if (!(await tryLockOrganisation(client, options.orgId))) return;
+      try {
+        await finishRun(client, runId, status, message);
+        logger.info({ status }, "recorded the end of the sync run on a new database connection");
+      } finally {
+        await unlockOrganisation(client, options.orgId).catch(() => undefined);
+      }
+    } finally {
+      client.release();
+    }
+  } catch (error) {
+    logger.error({ err: describeDatabaseError(error) }, "could not record the end of the sync run on a new database connection");
   }
 }
 
