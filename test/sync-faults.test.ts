@@ -114,3 +114,45 @@ async function startSimulatorLater(port: number, delayMs: number) {
   await new Promise((resolve) => setTimeout(resolve, delayMs));
   return startSimulator({ port, seed: 3, rateLimitPerMinute: null, organisations: [{ orgId: ORG, apiKey: KEY, tickets: 300 }] });
 }
+
+describe("retry budget spent mid-scan", () => {
+  const h = useHarness({ tickets: 560 });
+  let failedRunId: number | null = null;
+
+  test("baseline sync succeeds", async () => {
+    expect((await h.sync()).outcome).toBe("succeeded");
+    for (const id of [...h.sim.store.ids(ORG)].slice(-3)) h.sim.store.remove(ORG, id);
+  });
+
+  test("run fails cleanly after two pages", async () => {
+    let lists = 0;
+    h.sim.setListInterceptor(() => (++lists >= 3 ? { status: 503, body: { success: false, error: "Service unavailable" } } : undefined));
+
+    const result = await h.sync({ api: { maxRetrySeconds: 1 } });
+    h.sim.setListInterceptor(undefined);
+    failedRunId = result.runId;
+
+    expect(result.outcome).toBe("failed");
+    expect(result.error).toContain("spent the retry budget");
+    expect(result.counters?.pages).toBe(2);
+    expect(result.counters?.retries).toBeGreaterThan(0);
+    const [row] = await h.db.query("SELECT status, deleted, cursor FROM servicebay.sync_runs WHERE id = $1", [failedRunId]);
+    expect(row?.status).toBe("failed");
+    expect(row?.deleted).toBe(0);
+    expect(row?.cursor).not.toBeNull();
+  });
+
+  test("next run resumes and completes", async () => {
+    const requestsBefore = h.sim.stats.requests;
+
+    const result = await h.sync();
+
+    expect(result.outcome).toBe("succeeded");
+    expect(result.resumed).toBe(true);
+    expect(result.runId).toBe(failedRunId);
+    expect(result.counters?.deleted).toBe(3);
+    // Pages 3 to 6 only: the two committed pages are not read again.
+    expect(h.sim.stats.requests - requestsBefore).toBe(4);
+    expect(await storedLiveTickets(h.db)).toEqual(listedTickets(h.sim));
+  });
+});

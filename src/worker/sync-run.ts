@@ -3,7 +3,7 @@ import type pg from "pg";
 import { connectClient, describeDatabaseError } from "../db/pool.js";
 import { lockOrganisation, tryLockOrganisation, unlockOrganisation } from "../db/locks.js";
 import type { RunCounters, SyncRunRow } from "../db/runs.js";
-import { createRun, finishRun, getLatestRun, markRunResumed } from "../db/runs.js";
+import { createRun, finishRun, getLatestRun, markRunResumed, updateRun } from "../db/runs.js";
 import type { Logger } from "../logger.js";
 import { ServicebayClient, type ServicebayClientOptions } from "../servicebay/client.js";
 import { detectDeletions } from "./deletions.js";
@@ -104,10 +104,14 @@ async function runLocked(
       onCommitted: (latest) => { counters = latest; },
     });
 
+    // detectDeletions adds to the counters it is given. A copy keeps `counters` at the
+    // committed values if it fails, because the catch below saves them.
+    const withDeletions = { ...counters };
     const deletion = await detectDeletions(client, {
       orgId, runId: run.id, maxDeleteFraction: options.maxDeleteFraction,
-      allowMassDelete: options.allowMassDelete === true, counters, logger: runLogger,
+      allowMassDelete: options.allowMassDelete === true, counters: withDeletions, logger: runLogger,
     });
+    counters = withDeletions;
 
     if (deletion.kind === "needs_review") {
       await finishRun(client, run.id, "needs_review", deletion.message);
@@ -127,10 +131,12 @@ async function runLocked(
     const interrupted = error instanceof RunInterruptedError || (options.signal?.aborted ?? false);
     const status = interrupted ? "interrupted" : "failed";
     const message = redactSecrets(error instanceof Error ? error.message : String(error), secrets);
+    // Requests since the last committed page count too, such as the retries that spent the budget.
+    counters = withRequestsSince(run.counters, counters, api);
 
-    await finishRun(client, run.id, status, message).catch(async (recordError: unknown) => {
+    await recordRunEnd(client, run.id, status, message, counters).catch(async (recordError: unknown) => {
       runLogger.error({ err: describeDatabaseError(recordError) }, "could not record the end of the sync run");
-      await recordEndOnNewConnection(options, run.id, status, message, runLogger);
+      await recordEndOnNewConnection(options, run.id, status, message, counters, runLogger);
     });
     const level = interrupted ? "warn" : "error";
     runLogger[level](
@@ -139,6 +145,29 @@ async function runLocked(
     );
     return result(interrupted ? "interrupted" : "failed", { runId: run.id, resumed, counters, error: message });
   }
+}
+
+/** Returns the counters with the request statistics of this process added to those the run started with. */
+function withRequestsSince(start: RunCounters, counters: RunCounters, api: ServicebayClient): RunCounters {
+  const { requests, retries, rateLimited } = api.stats;
+  return {
+    ...counters,
+    requests: start.requests + requests,
+    retries: start.retries + retries,
+    rateLimited: start.rateLimited + rateLimited,
+  };
+}
+
+/** Saves the counters of a run that ended early, then its status and error. */
+async function recordRunEnd(
+  client: pg.ClientBase,
+  runId: number,
+  status: "failed" | "interrupted",
+  message: string,
+  counters: RunCounters,
+): Promise<void> {
+  await updateRun(client, runId, {}, counters);
+  await finishRun(client, runId, status, message);
 }
 
 /**
@@ -151,6 +180,7 @@ async function recordEndOnNewConnection(
   runId: number,
   status: "failed" | "interrupted",
   message: string,
+  counters: RunCounters,
   logger: Logger,
 ): Promise<void> {
   try {
@@ -158,7 +188,7 @@ async function recordEndOnNewConnection(
     try {
       if (!(await tryLockOrganisation(client, options.orgId))) return;
       try {
-        await finishRun(client, runId, status, message);
+        await recordRunEnd(client, runId, status, message, counters);
         logger.info({ status }, "recorded the end of the sync run on a new database connection");
       } finally {
         await unlockOrganisation(client, options.orgId).catch(() => undefined);
