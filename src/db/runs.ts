@@ -31,7 +31,7 @@ export function emptyRunCounters(): RunCounters {
 }
 
 /** Maps each counter to its column in `servicebay.sync_runs`. */
-const COUNTER_COLUMNS: Record<keyof RunCounters, string> = {
+export const COUNTER_COLUMNS: Record<keyof RunCounters, string> = {
   pages: "pages",
   ticketsSeen: "tickets_seen",
   inserted: "inserted",
@@ -49,7 +49,8 @@ const COUNTER_COLUMNS: Record<keyof RunCounters, string> = {
   invalidValues: "invalid_values",
   duplicates: "duplicates",
 };
-const COUNTER_KEYS = Object.keys(COUNTER_COLUMNS) as (keyof RunCounters)[];
+/** The counters in a fixed order, the order in which counter arrays are passed to SQL. */
+export const COUNTER_KEYS = Object.keys(COUNTER_COLUMNS) as (keyof RunCounters)[];
 
 export interface SyncRunRow {
   id: number;
@@ -124,26 +125,17 @@ export async function markRunResumed(client: pg.ClientBase, runId: number, allow
   );
 }
 
+/** Where a committed page leaves its run: the checkpoint that `commitTicketPage` writes. */
 export interface PageCheckpoint {
   page: number;
   cursorBefore: string | null;
   cursorAfter: string | null;
-  ticketIds: string[];
   scanComplete: boolean;
+  /**
+   * The run's counters with this page counted, except `inserted`, `updated`, `unchanged` and
+   * `undeleted`: the page statement adds its own write counts to those.
+   */
   counters: RunCounters;
-}
-
-/**
- * Records a page's ticket IDs and moves the run's checkpoint past it. Called inside the page's
- * transaction, so the checkpoint never gets ahead of, or behind, the tickets it covers.
- */
-export async function savePageCheckpoint(client: pg.ClientBase, runId: number, checkpoint: PageCheckpoint): Promise<void> {
-  await client.query(
-    `INSERT INTO servicebay.sync_run_pages (run_id, page, cursor_before, cursor_after, ticket_ids)
-     VALUES ($1, $2, $3, $4, $5)`,
-    [runId, checkpoint.page, checkpoint.cursorBefore, checkpoint.cursorAfter, checkpoint.ticketIds],
-  );
-  await updateRun(client, runId, { cursor: checkpoint.cursorAfter, scanComplete: checkpoint.scanComplete }, checkpoint.counters);
 }
 
 /** Writes the counters, and the given fields, of a run. */

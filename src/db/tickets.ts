@@ -1,6 +1,7 @@
 import type pg from "pg";
 
 import type { ParsedTicket } from "../servicebay/types.js";
+import { COUNTER_COLUMNS, COUNTER_KEYS, type PageCheckpoint } from "./runs.js";
 import { CONTENT_COLUMN_NAMES, TYPED_COLUMNS, TYPED_COLUMN_NAMES, toColumnRecord } from "./ticket-columns.js";
 
 export interface PageWriteCounts {
@@ -14,36 +15,57 @@ const recordDefinition = ["id text", ...TYPED_COLUMNS.map(([name, type]) => `${n
 const contentList = CONTENT_COLUMN_NAMES.join(", ");
 const contentFromChanged = CONTENT_COLUMN_NAMES.map((name) => `c.${name}`).join(", ");
 const contentUpdate = CONTENT_COLUMN_NAMES.map((name) => `${name} = excluded.${name}`).join(", ");
+/** The run counters that the page statement computes itself. */
+const WRITE_COUNT_KEYS: readonly (keyof PageWriteCounts)[] = ["inserted", "updated", "unchanged", "undeleted"];
 
 /**
- * One statement writes a whole page: it compares each ticket's payload hash with the stored one
- * inside PostgreSQL, upserts only new, changed or deleted-and-back tickets, closes their current
- * version and appends the next one. Unchanged tickets cost a read and no write. Every CTE sees
- * the snapshot from before the statement, so `existing` holds the old state.
+ * The SET list of the checkpoint: each counter column from the array parameter $9, in
+ * COUNTER_KEYS order, plus what this statement wrote for the write counts.
  */
-const UPSERT_PAGE_SQL = `
+const checkpointCounters = COUNTER_KEYS.map((key, index) => {
+  const stored = `($9::int[])[${index + 1}]`;
+  const column = COUNTER_COLUMNS[key];
+  if (WRITE_COUNT_KEYS.includes(key as keyof PageWriteCounts)) return `${column} = ${stored} + w.${key}`;
+  return `${column} = ${stored}`;
+}).join(",\n    ");
+
+/**
+ * One statement commits a whole page. It compares each ticket's payload hash with the stored one
+ * inside PostgreSQL and upserts only new, changed or deleted-and-back tickets. For those it
+ * closes the current version and appends the next one. It also records the page's ticket IDs
+ * and moves the run's checkpoint. Unchanged tickets cost a read and no write. Every CTE sees
+ * the snapshot from before the statement, so the lookups see the old state. The checkpoint
+ * always finds its run, because the foreign key of `sync_run_pages` fails the statement for a
+ * page of a missing run.
+ *
+ * Each lookup is a LATERAL subquery on a full key, kept apart by OFFSET 0, so PostgreSQL probes
+ * an index once per ticket. As a plain join, a table without statistics made the planner scan
+ * the whole organisation through another `(org_id, ...)` index for every page, which made a
+ * first sync quadratic in the number of tickets.
+ */
+const COMMIT_PAGE_SQL = `
 WITH incoming AS (
   SELECT x.*, md5(x.raw::text) AS payload_hash
   FROM jsonb_to_recordset($3::jsonb) AS x(${recordDefinition})
 ),
-existing AS (
-  SELECT t.id, t.payload_hash, t.deleted_at, t.version
-  FROM servicebay.tickets t
-  WHERE t.org_id = $1 AND t.id = ANY($4::text[])
-),
 changed AS (
   SELECT i.*,
-         e.id IS NULL AS is_new,
+         e.version IS NULL AS is_new,
          e.deleted_at IS NOT NULL AS was_deleted,
          COALESCE(e.version, 0) + 1 AS next_version
   FROM incoming i
-  LEFT JOIN existing e ON e.id = i.id
-  WHERE e.id IS NULL OR e.payload_hash <> i.payload_hash OR e.deleted_at IS NOT NULL
+  LEFT JOIN LATERAL (
+    SELECT t.payload_hash, t.deleted_at, t.version
+    FROM servicebay.tickets t
+    WHERE t.org_id = $1 AND t.id = i.id
+    OFFSET 0
+  ) e ON true
+  WHERE e.version IS NULL OR e.payload_hash <> i.payload_hash OR e.deleted_at IS NOT NULL
 ),
 upserted AS (
   INSERT INTO servicebay.tickets AS t
     (org_id, id, ${contentList}, version, first_seen_at, last_changed_at, deleted_at, last_sync_run_id)
-  SELECT $1, c.id, ${contentFromChanged}, c.next_version, now(), now(), NULL, $2
+  SELECT $1, c.id, ${contentFromChanged}, c.next_version, now(), now(), NULL, $2::bigint
   FROM changed c
   ON CONFLICT (org_id, id) DO UPDATE SET
     ${contentUpdate},
@@ -56,43 +78,80 @@ upserted AS (
 closed_versions AS (
   UPDATE servicebay.ticket_versions v
   SET valid_to = now()
-  FROM changed c
-  WHERE v.org_id = $1 AND v.id = ANY($4::text[]) AND v.id = c.id AND v.valid_to IS NULL AND NOT c.is_new
+  WHERE v.ctid = ANY (ARRAY(
+    SELECT open_version.ctid
+    FROM changed c
+    CROSS JOIN LATERAL (
+      SELECT cv.ctid
+      FROM servicebay.ticket_versions cv
+      WHERE cv.org_id = $1 AND cv.id = c.id AND cv.valid_to IS NULL
+      OFFSET 0
+    ) open_version
+    WHERE NOT c.is_new
+  ))
   RETURNING 1
 ),
 new_versions AS (
   INSERT INTO servicebay.ticket_versions
     (org_id, id, ${contentList}, version, valid_from, valid_to, is_deleted, sync_run_id)
-  SELECT $1, c.id, ${contentFromChanged}, c.next_version, now(), NULL, false, $2
+  SELECT $1, c.id, ${contentFromChanged}, c.next_version, now(), NULL, false, $2::bigint
   FROM changed c
   RETURNING 1
+),
+written AS (
+  SELECT
+    count(*) FILTER (WHERE is_new)::int AS inserted,
+    count(*) FILTER (WHERE NOT is_new AND NOT was_deleted)::int AS updated,
+    count(*) FILTER (WHERE was_deleted)::int AS undeleted,
+    ((SELECT count(*) FROM incoming) - count(*))::int AS unchanged
+  FROM changed
+),
+listed_ids AS (
+  INSERT INTO servicebay.sync_run_pages (run_id, page, cursor_before, cursor_after, ticket_ids)
+  VALUES ($2::bigint, $5::int, $6::text, $7::text, $4::text[])
+  RETURNING 1
+),
+checkpoint AS (
+  UPDATE servicebay.sync_runs r
+  SET heartbeat_at = now(),
+    cursor = $7::text,
+    scan_complete = $8::boolean,
+    ${checkpointCounters}
+  FROM written w
+  WHERE r.id = $2::bigint
+  RETURNING 1
 )
-SELECT
-  count(*) FILTER (WHERE is_new)::int AS inserted,
-  count(*) FILTER (WHERE NOT is_new AND NOT was_deleted)::int AS updated,
-  count(*) FILTER (WHERE was_deleted)::int AS undeleted,
-  ((SELECT count(*) FROM incoming) - count(*))::int AS unchanged
-FROM changed`;
+SELECT inserted, updated, undeleted, unchanged FROM written`;
+
+export interface TicketPageWrite {
+  orgId: string;
+  runId: number;
+  /** The page's tickets with distinct IDs, because one INSERT ... ON CONFLICT cannot touch a row twice. */
+  tickets: ParsedTicket[];
+  checkpoint: PageCheckpoint;
+}
 
 /**
- * Upserts one page of tickets and their history. The caller runs it inside the page's
- * transaction and passes tickets with distinct IDs.
+ * Commits one page in one statement, so in one transaction and one round trip: the tickets,
+ * their versions, the page's ID list and the run's checkpoint. A failure leaves none of it.
+ * Returns what the page wrote, which the stored counters already include.
+ *
+ * The statement is prepared once per connection (a named query), which spares PostgreSQL
+ * parsing and planning it for every page.
  */
-export async function upsertTicketPage(
-  client: pg.ClientBase,
-  orgId: string,
-  runId: number,
-  tickets: ParsedTicket[],
-): Promise<PageWriteCounts> {
-  if (tickets.length === 0) return { inserted: 0, updated: 0, unchanged: 0, undeleted: 0 };
+export async function commitTicketPage(client: pg.ClientBase, write: TicketPageWrite): Promise<PageWriteCounts> {
+  const { checkpoint } = write;
+  const records = JSON.stringify(write.tickets.map(toColumnRecord));
+  const ids = write.tickets.map((ticket) => ticket.id);
+  const counters = COUNTER_KEYS.map((key) => checkpoint.counters[key]);
 
-  const records = JSON.stringify(tickets.map(toColumnRecord));
-  // The IDs also go as an array, so the lookups of existing rows use the primary key and the
-  // current-version index even before ANALYZE has seen the tables.
-  const ids = tickets.map((ticket) => ticket.id);
-  const result = await client.query<PageWriteCounts>(UPSERT_PAGE_SQL, [orgId, runId, records, ids]);
+  const result = await client.query<PageWriteCounts>({
+    name: "servicebay_commit_ticket_page",
+    text: COMMIT_PAGE_SQL,
+    values: [write.orgId, write.runId, records, ids, checkpoint.page, checkpoint.cursorBefore, checkpoint.cursorAfter, checkpoint.scanComplete, counters],
+  });
   const row = result.rows[0];
-  if (!row) throw new Error("The page upsert returned no counts row");
+  if (!row) throw new Error("The page statement returned no counts row");
   return row;
 }
 

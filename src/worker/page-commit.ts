@@ -1,8 +1,7 @@
 import type pg from "pg";
 
 import type { RunCounters } from "../db/runs.js";
-import { savePageCheckpoint } from "../db/runs.js";
-import { upsertTicketPage } from "../db/tickets.js";
+import { commitTicketPage } from "../db/tickets.js";
 import type { ParsedTicket, PayloadIssueCounts } from "../servicebay/types.js";
 
 export interface PageToCommit {
@@ -33,42 +32,38 @@ export function dropDuplicateIds(tickets: ParsedTicket[]): ParsedTicket[] {
 
 /**
  * Writes one page in one transaction: the tickets, their versions, the page's ID list and the
- * run's checkpoint. A crash before COMMIT leaves none of it; after COMMIT, all of it. The
+ * run's checkpoint. A crash before the commit leaves none of it; after it, all of it. The
  * counters are updated only once the commit succeeded.
  */
 export async function commitPage(client: pg.ClientBase, page: PageToCommit, counters: RunCounters): Promise<RunCounters> {
   const tickets = dropDuplicateIds(page.tickets);
   const next: RunCounters = { ...counters };
+  next.pages += 1;
+  next.ticketsSeen += page.listed;
+  next.duplicates += page.tickets.length - tickets.length;
+  next.skipped += page.issues.skipped;
+  next.repairedStrings += page.issues.repairedStrings;
+  next.unparseableDates += page.issues.unparseableDates;
+  next.coercedValues += page.issues.coercedValues;
+  next.invalidValues += page.issues.invalidValues;
 
-  await client.query("BEGIN");
-  try {
-    const written = await upsertTicketPage(client, page.orgId, page.runId, tickets);
-
-    next.pages += 1;
-    next.ticketsSeen += page.listed;
-    next.inserted += written.inserted;
-    next.updated += written.updated;
-    next.unchanged += written.unchanged;
-    next.undeleted += written.undeleted;
-    next.duplicates += page.tickets.length - tickets.length;
-    next.skipped += page.issues.skipped;
-    next.repairedStrings += page.issues.repairedStrings;
-    next.unparseableDates += page.issues.unparseableDates;
-    next.coercedValues += page.issues.coercedValues;
-    next.invalidValues += page.issues.invalidValues;
-
-    await savePageCheckpoint(client, page.runId, {
+  // One statement is one transaction, so no BEGIN and COMMIT round trips are needed.
+  const written = await commitTicketPage(client, {
+    orgId: page.orgId,
+    runId: page.runId,
+    tickets,
+    checkpoint: {
       page: page.page,
       cursorBefore: page.cursorBefore,
       cursorAfter: page.cursorAfter,
-      ticketIds: tickets.map((ticket) => ticket.id),
       scanComplete: page.scanComplete,
       counters: next,
-    });
-    await client.query("COMMIT");
-  } catch (error) {
-    await client.query("ROLLBACK").catch(() => undefined);
-    throw error;
-  }
+    },
+  });
+
+  next.inserted += written.inserted;
+  next.updated += written.updated;
+  next.unchanged += written.unchanged;
+  next.undeleted += written.undeleted;
   return next;
 }
