@@ -1,9 +1,11 @@
 /**
- * Fixed-window rate limiting per API key: each key gets `limit` requests in the 60 seconds
- * after its first request, and a new window starts with the first request after that.
+ * Fixed-window rate limiting per API key: each key gets `limit` requests in the window (60
+ * seconds, as at Servicebay, unless a test shortens it) after its first request, and a new
+ * window starts with the first request after that.
  */
 
-const WINDOW_MS = 60_000;
+/** Servicebay's window: its limits are per minute. */
+export const DEFAULT_WINDOW_MS = 60_000;
 
 /** Bucket count above which buckets of ended windows are removed, so keys seen once do not stay in memory. */
 const MAX_BUCKETS = 1000;
@@ -29,13 +31,26 @@ interface Bucket {
   used: number;
 }
 
+/** Returns `windowMs` if it is a positive integer, and throws a RangeError otherwise. */
+export function validateWindowMs(windowMs: number): number {
+  if (!(Number.isInteger(windowMs) && windowMs >= 1)) {
+    throw new RangeError(`Invalid rate-limit window ${windowMs}: expected a positive integer of milliseconds.`);
+  }
+  return windowMs;
+}
+
 export class FixedWindowRateLimiter {
   private limit: number | null;
+  private readonly windowMs: number;
   private readonly buckets = new Map<string, Bucket>();
 
-  /** `limit` is the number of requests per minute per key, or null for no limit. */
-  constructor(limit: number | null) {
+  /**
+   * `limit` is the number of requests per window per key, or null for no limit. `windowMs` is
+   * the window's length in milliseconds.
+   */
+  constructor(limit: number | null, windowMs: number = DEFAULT_WINDOW_MS) {
     this.limit = limit;
+    this.windowMs = validateWindowMs(windowMs);
   }
 
   get limitPerMinute(): number | null {
@@ -55,7 +70,7 @@ export class FixedWindowRateLimiter {
     let bucket = this.buckets.get(key);
     if (bucket === undefined || nowMs >= bucket.windowEndMs) {
       this.pruneIfFull(nowMs);
-      bucket = { windowEndMs: nowMs + WINDOW_MS, used: 0 };
+      bucket = { windowEndMs: nowMs + this.windowMs, used: 0 };
       this.buckets.set(key, bucket);
     }
 

@@ -94,6 +94,7 @@ class Simulator {
     this.faults = new FaultInjector(seed, options.faults);
     this.rateLimiter = new FixedWindowRateLimiter(
       validateRateLimit(options.rateLimitPerMinute === undefined ? DEFAULT_RATE_LIMIT : options.rateLimitPerMinute),
+      options.rateLimitWindowMs,
     );
     this.routeContext = { store: this.store, interceptor: undefined };
 

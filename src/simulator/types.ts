@@ -32,6 +32,11 @@ export interface SimulatorOptions {
   organisations?: SimulatorOrganisation[];
   /** Requests per minute per API key; null turns rate limiting off. Default 100. */
   rateLimitPerMinute?: number | null;
+  /**
+   * Length of the rate-limit window in ms, default 60,000. Tests shorten it to see several
+   * windows in seconds; `rateLimitPerMinute` is then the number of requests per window.
+   */
+  rateLimitWindowMs?: number;
   faults?: Partial<FaultOptions>;
 }
 
