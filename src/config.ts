@@ -79,7 +79,12 @@ const apiSettings = {
   SERVICEBAY_ORG_ID: z
     .string({ error: "SERVICEBAY_ORG_ID is missing: set it to the organisation ID used in API paths" })
     .min(1, "SERVICEBAY_ORG_ID is empty: set it to the organisation ID used in API paths"),
-  SERVICEBAY_BASE_URL: z.string().default(DEFAULT_BASE_URL),
+  SERVICEBAY_BASE_URL: z
+    .string()
+    .default(DEFAULT_BASE_URL)
+    .superRefine((value, context) => {
+      for (const message of checkBaseUrl(value)) context.addIssue({ code: "custom", message });
+    }),
 };
 
 const syncSettings = {
@@ -147,11 +152,7 @@ export function loadConfig<S extends ConfigScope>(scope: S, env: NodeJS.ProcessE
   // Empty variables count as unset, as most container platforms write them that way.
   const present = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== undefined && value !== ""));
   const result = schemas[scope].safeParse(present);
-  const problems = result.success ? [] : result.error.issues.map((issue) => issue.message);
-
-  const baseUrl = result.success ? (result.data as { SERVICEBAY_BASE_URL?: string }).SERVICEBAY_BASE_URL : undefined;
-  if (baseUrl !== undefined) problems.push(...checkBaseUrl(baseUrl));
-  if (!result.success || problems.length > 0) throw new ConfigError(problems);
+  if (!result.success) throw new ConfigError(result.error.issues.map((issue) => issue.message));
   return result.data as ConfigFor<S>;
 }
 

@@ -55,6 +55,14 @@ describe("loadConfig", () => {
     expect(problems[0]).toContain("unencrypted");
   });
 
+  test("reports the base URL beside other problems", () => {
+    const problems = problemsOf({ ...valid, DATABASE_URL: "notaurl", SERVICEBAY_BASE_URL: "http://example.com/api" });
+
+    expect(problems).toHaveLength(2);
+    expect(problems.some((problem) => problem.includes("DATABASE_URL"))).toBe(true);
+    expect(problems.some((problem) => problem.includes("unencrypted"))).toBe(true);
+  });
+
   test("accepts plain HTTP to loopback", () => {
     for (const url of ["http://127.0.0.1:4010/api/v1", "http://[::1]:4010/api/v1", "http://localhost:4010/api/v1"]) {
       expect(problemsOf({ ...valid, SERVICEBAY_BASE_URL: url })).toEqual([]);
