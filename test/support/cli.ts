@@ -15,7 +15,7 @@ const WORKING_DIRECTORY = mkdtempSync(join(tmpdir(), "servicebay-sync-cli-"));
 
 export type LogLine = Record<string, unknown> & { msg: string };
 
-/** How a spawned command ended: its exit code, or the signal that killed it. */
+/** The end of a spawned command: its exit code, or the signal that killed it. */
 export interface CliExit {
   code: number | null;
   signal: NodeJS.Signals | null;
