@@ -154,6 +154,17 @@ describe("resume", () => {
     expect(await deletedCount(h.db.query)).toBe(3);
   });
 
+  test("resume age counts from the last heartbeat", async () => {
+    const controller = new AbortController();
+    const first = await h.sync({ signal: controller.signal, onPage: () => controller.abort() });
+    await h.db.query("UPDATE servicebay.sync_runs SET started_at = now() - interval '3 days' WHERE id = $1", [first.runId]);
+
+    const second = await h.sync({ resumeMaxAgeMs: 3_600_000 });
+
+    expect(second.resumed).toBe(true);
+    expect(second.runId).toBe(first.runId);
+  });
+
   test("stale unfinished run is abandoned", async () => {
     const controller = new AbortController();
     const first = await h.sync({ signal: controller.signal, onPage: () => controller.abort() });
@@ -162,8 +173,9 @@ describe("resume", () => {
 
     expect(second.resumed).toBe(false);
     expect(second.runId).not.toBe(first.runId);
-    const [row] = await h.db.query("SELECT status FROM servicebay.sync_runs WHERE id = $1", [first.runId]);
+    const [row] = await h.db.query("SELECT status, error FROM servicebay.sync_runs WHERE id = $1", [first.runId]);
     expect(row?.status).toBe("abandoned");
+    expect(row?.error).toContain("SYNC_RESUME_MAX_AGE");
   });
 });
 

@@ -57,6 +57,8 @@ export interface SyncRunRow {
   orgId: string;
   startedAt: Date;
   finishedAt: Date | null;
+  /** When the run last committed a page or changed status; a killed run stops refreshing it. */
+  heartbeatAt: Date;
   status: RunStatus;
   resumeCount: number;
   cursor: string | null;
@@ -67,7 +69,7 @@ export interface SyncRunRow {
   counters: RunCounters;
 }
 
-const RUN_SELECT = `SELECT id::int AS id, org_id, started_at, finished_at, status, resume_count, cursor, scan_complete,
+const RUN_SELECT = `SELECT id::int AS id, org_id, started_at, finished_at, heartbeat_at, status, resume_count, cursor, scan_complete,
   deletion_check, allow_mass_delete, error, ${COUNTER_KEYS.map((key) => COUNTER_COLUMNS[key]).join(", ")}
   FROM servicebay.sync_runs`;
 
@@ -79,6 +81,7 @@ function toRunRow(row: Record<string, unknown>): SyncRunRow {
     orgId: String(row.org_id),
     startedAt: row.started_at as Date,
     finishedAt: (row.finished_at as Date | null) ?? null,
+    heartbeatAt: row.heartbeat_at as Date,
     status: row.status as RunStatus,
     resumeCount: Number(row.resume_count),
     cursor: (row.cursor as string | null) ?? null,

@@ -211,12 +211,14 @@ async function startOrResumeRun(client: pg.ClientBase, options: SyncOptions): Pr
   const unfinished = latest && ["running", "failed", "interrupted"].includes(latest.status);
 
   if (latest && unfinished) {
-    const ageMs = Date.now() - latest.startedAt.getTime();
+    // Measured from the last sign of life, so a long scan stopped a minute ago still resumes.
+    const ageMs = Date.now() - latest.heartbeatAt.getTime();
     if (ageMs <= options.resumeMaxAgeMs) {
       await markRunResumed(client, latest.id, options.allowMassDelete === true);
       return { run: { ...latest, resumeCount: latest.resumeCount }, resumed: true };
     }
-    await finishRun(client, latest.id, "abandoned", latest.error ?? "Not resumed: older than SYNC_RESUME_MAX_AGE.");
+    const reason = `Abandoned: it stopped more than SYNC_RESUME_MAX_AGE ago, so a new scan replaced it.${latest.error ? ` Last error: ${latest.error}` : ""}`;
+    await finishRun(client, latest.id, "abandoned", reason);
     options.logger.warn({ orgId: options.orgId, runId: latest.id, ageMs }, "abandoned a stale unfinished sync run");
   }
 
