@@ -64,7 +64,12 @@ export async function runSync(options: SyncOptions): Promise<SyncResult> {
 
   const client = await connectClient(options.pool, logger);
   try {
-    const locked = options.waitForLock ? (await lockOrganisation(client, orgId), true) : await tryLockOrganisation(client, orgId);
+    let locked = await tryLockOrganisation(client, orgId);
+    if (!locked && options.waitForLock) {
+      logger.info({ orgId }, "another sync run of this organisation holds the lock; waiting for it");
+      await lockOrganisation(client, orgId);
+      locked = true;
+    }
     if (!locked) {
       logger.warn({ orgId }, "another sync run of this organisation holds the lock; skipping");
       return result("locked", { error: `Another sync run of organisation ${orgId} is in progress; this one was skipped.` });
