@@ -41,9 +41,13 @@ export async function scanAllPages(options: ScanOptions): Promise<RunCounters> {
   let cursor = run.cursor;
   let pageNumber = run.counters.pages + 1;
   let pending: Promise<TicketListPage> | null = fetchAhead(api, cursor);
+  // Where the scan's time goes: waiting for pages the network has not delivered yet, or writing.
+  const timing = { startedAt: performance.now(), fetchWaitMs: 0, writeMs: 0 };
 
   while (pending) {
+    const waitStartedAt = performance.now();
     const page = await pending;
+    timing.fetchWaitMs += performance.now() - waitStartedAt;
     pending = null;
 
     const cursorAfter = nextCursorAfter(page, cursor, pageNumber);
@@ -54,6 +58,7 @@ export async function scanAllPages(options: ScanOptions): Promise<RunCounters> {
       logger.warn({ page: pageNumber, cursor, position }, "skipped a listed ticket without a string id");
     }
 
+    const writeStartedAt = performance.now();
     counters = await commitPage(
       client,
       {
@@ -62,6 +67,7 @@ export async function scanAllPages(options: ScanOptions): Promise<RunCounters> {
       },
       withRequestStats(counters, base, api),
     );
+    timing.writeMs += performance.now() - writeStartedAt;
     options.onCommitted(counters);
     logger.debug({ page: pageNumber, cursor: cursorAfter, tickets: page.tickets.length }, "page committed");
     options.onPage?.({ runId: run.id, page: pageNumber, counters, rateLimitRemaining: api.stats.rateLimitRemaining });
@@ -71,6 +77,16 @@ export async function scanAllPages(options: ScanOptions): Promise<RunCounters> {
     // A stop request ends the run at a page boundary; the page fetched ahead is dropped.
     if (page.hasMore && options.signal?.aborted) throw new RunInterruptedError();
   }
+
+  logger.info(
+    {
+      pages: pageNumber - (run.counters.pages + 1),
+      scanMs: Math.round(performance.now() - timing.startedAt),
+      fetchWaitMs: Math.round(timing.fetchWaitMs),
+      writeMs: Math.round(timing.writeMs),
+    },
+    "scan finished",
+  );
   return counters;
 }
 
