@@ -7,8 +7,8 @@
  * --cpu-prof (profile the worker of the initial sync), --output FILE (default bench/results.json).
  */
 import { execFileSync } from "node:child_process";
-import { mkdirSync, readdirSync, writeFileSync } from "node:fs";
-import { availableParallelism, cpus, loadavg, totalmem } from "node:os";
+import { mkdirSync, mkdtempSync, readdirSync, writeFileSync } from "node:fs";
+import { availableParallelism, cpus, loadavg, tmpdir, totalmem } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 
@@ -131,7 +131,8 @@ async function runApiScenarios(server: BenchServer, options: BenchOptions, scena
 
   const database = await createBenchDatabase(server);
   cleanups.push(() => database.drop());
-  const profileDir = options.cpuProfile ? resolve("bench/profiles") : undefined;
+  // Outside the repository, so profiles are never committed by accident; the path is printed.
+  const profileDir = options.cpuProfile ? mkdtempSync(join(tmpdir(), "servicebay-bench-profile-")) : undefined;
 
   for (const name of ["initial", "no-change", "changed"] as const) {
     if (!options.scenarios.has(name)) continue;
