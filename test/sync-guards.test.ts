@@ -23,6 +23,7 @@ describe("suspicious scans", () => {
     "empty page claiming more": () => ({ status: 200, body: { success: true, data: { tickets: [], pagination: { limit: 100, hasMore: true, nextCursor: "zzz" } } } }),
     "page missing its cursor": (page: { tickets: unknown[] }) => ({ status: 200, body: { success: true, data: { tickets: page.tickets, pagination: { limit: 100, hasMore: true } } } }),
     "cursor going backwards": (page: { tickets: unknown[] }) => ({ status: 200, body: { success: true, data: { tickets: page.tickets, pagination: { limit: 100, hasMore: true, nextCursor: "0" } } } }),
+    "cursor beyond the last item": (page: { tickets: unknown[] }) => ({ status: 200, body: { success: true, data: { tickets: page.tickets.slice(0, 50), pagination: { limit: 100, hasMore: true, nextCursor: (page.tickets[99] as { id: string }).id } } } }),
   };
 
   for (const [name, respond] of Object.entries(brokenPages)) {

@@ -23,6 +23,15 @@ export function nextCursorAfter(page: TicketListPage, cursorBefore: string | nul
     );
   }
 
+  // The cursor is the ID of the page's last item. One beyond every listed ID would skip the
+  // tickets in between, and those would then look deleted.
+  const highestId = highestListedId(page.tickets);
+  if (page.hasMore && page.nextCursor && highestId !== null && compareIds(page.nextCursor, highestId) > 0) {
+    throw new SuspiciousScanError(
+      `Page ${pageNumber} returned cursor ${JSON.stringify(page.nextCursor)}, beyond its last listed ID ${JSON.stringify(highestId)}, so tickets in between would be skipped; the scan stopped without deleting anything.`,
+    );
+  }
+
   const cursorAfter = page.nextCursor ?? cursorBefore;
   if (page.nextCursor && cursorBefore !== null && compareIds(page.nextCursor, cursorBefore) <= 0) {
     throw new SuspiciousScanError(
@@ -30,4 +39,14 @@ export function nextCursorAfter(page: TicketListPage, cursorBefore: string | nul
     );
   }
   return cursorAfter;
+}
+
+/** Returns the highest string `id` of the page in byte order, or null when no item has one. */
+function highestListedId(tickets: unknown[]): string | null {
+  let highest: string | null = null;
+  for (const ticket of tickets) {
+    const id = typeof ticket === "object" && ticket !== null ? (ticket as { id?: unknown }).id : undefined;
+    if (typeof id === "string" && (highest === null || compareIds(id, highest) > 0)) highest = id;
+  }
+  return highest;
 }
