@@ -36,11 +36,12 @@ const duration = (name: string) =>
     return ms;
   });
 
-const positiveNumber = (name: string, unit: string) =>
+const positiveNumber = (name: string, unit: string, max: number) =>
   z.string().transform((value, context) => {
-    const number = Number(value);
-    if (value.trim() === "" || !Number.isFinite(number) || number <= 0) {
-      context.addIssue({ code: "custom", message: `${name} must be a positive number of ${unit} (got "${value}")` });
+    // Number() also reads "0x10" and " 12 "; only plain decimals are meant here.
+    const number = /^\s*\d+(\.\d+)?\s*$/.test(value) ? Number(value) : Number.NaN;
+    if (!(number > 0 && number <= max)) {
+      context.addIssue({ code: "custom", message: `${name} must be a number of ${unit} above 0 and at most ${max} (got "${value}")` });
       return z.NEVER;
     }
     return number;
@@ -48,7 +49,7 @@ const positiveNumber = (name: string, unit: string) =>
 
 const port = (name: string) =>
   z.string().transform((value, context) => {
-    const number = Number(value);
+    const number = /^\s*\d+\s*$/.test(value) ? Number(value) : Number.NaN;
     if (!Number.isInteger(number) || number < 0 || number > 65535) {
       context.addIssue({ code: "custom", message: `${name} must be a port number from 0 to 65535 (got "${value}")` });
       return z.NEVER;
@@ -67,15 +68,24 @@ function isValidTimeZone(zone: string): boolean {
 
 const databaseUrl = z
   .string({ error: "DATABASE_URL is missing: set it to a PostgreSQL connection string such as postgres://user:password@host:5432/dbname" })
-  .refine((value) => /^postgres(ql)?:\/\//.test(value), {
-    // The value may contain a password, so the message never repeats it.
-    message: "DATABASE_URL must start with postgres:// or postgresql://",
+  .superRefine((value, context) => {
+    // The value may contain a password, so no message repeats it.
+    if (!/^postgres(ql)?:\/\//.test(value)) {
+      context.addIssue({ code: "custom", message: "DATABASE_URL must start with postgres:// or postgresql://" });
+    } else if (!URL.canParse(value)) {
+      context.addIssue({
+        code: "custom",
+        message: "DATABASE_URL is not a valid URL: percent-encode special characters in the user name and password (# as %23, ? as %3F, @ as %40, / as %2F)",
+      });
+    }
   });
 
 const apiSettings = {
   SERVICEBAY_API_KEY: z
     .string({ error: "SERVICEBAY_API_KEY is missing: set it to the organisation's API key (sk_live_...)" })
-    .min(1, "SERVICEBAY_API_KEY is empty: set it to the organisation's API key (sk_live_...)"),
+    .min(1, "SERVICEBAY_API_KEY is empty: set it to the organisation's API key (sk_live_...)")
+    // The key goes into an HTTP header, where spaces, line breaks and non-ASCII are invalid.
+    .regex(/^[\x21-\x7e]+$/, "SERVICEBAY_API_KEY contains spaces, line breaks or non-ASCII characters: copy the key again without them"),
   SERVICEBAY_ORG_ID: z
     .string({ error: "SERVICEBAY_ORG_ID is missing: set it to the organisation ID used in API paths" })
     .min(1, "SERVICEBAY_ORG_ID is empty: set it to the organisation ID used in API paths"),
@@ -100,8 +110,9 @@ const syncSettings = {
       return number;
     })
     .default(0.5),
-  SYNC_MAX_RETRY_SECONDS: positiveNumber("SYNC_MAX_RETRY_SECONDS", "seconds").default(300),
-  SYNC_REQUEST_TIMEOUT_SECONDS: positiveNumber("SYNC_REQUEST_TIMEOUT_SECONDS", "seconds").default(30),
+  // Upper limits keep the values inside what Node.js timers accept (about 24.8 days).
+  SYNC_MAX_RETRY_SECONDS: positiveNumber("SYNC_MAX_RETRY_SECONDS", "seconds", 86_400).default(300),
+  SYNC_REQUEST_TIMEOUT_SECONDS: positiveNumber("SYNC_REQUEST_TIMEOUT_SECONDS", "seconds", 3_600).default(30),
 };
 
 const scheduleSettings = {
@@ -164,6 +175,9 @@ function checkBaseUrl(value: string): string[] {
   } catch {
     return [`SERVICEBAY_BASE_URL must be an absolute URL such as ${DEFAULT_BASE_URL} (got "${value}")`];
   }
+  if (url.username || url.password) {
+    return ["SERVICEBAY_BASE_URL must not contain a user name or password: the API key in SERVICEBAY_API_KEY is the only credential"];
+  }
   if (url.protocol === "https:") return [];
   if (url.protocol === "http:" && isLoopbackHost(url.hostname)) return [];
   if (url.protocol === "http:") {
@@ -177,8 +191,21 @@ export function redactDatabaseUrl(value: string): string {
   try {
     const url = new URL(value);
     if (url.password) url.password = "***";
+    // libpq and node-postgres also read a password from the query string.
+    if (url.searchParams.has("password")) url.searchParams.set("password", "***");
     return url.toString();
   } catch {
     return "(unparseable DATABASE_URL)";
+  }
+}
+
+/** Returns the passwords a connection string carries, in the user part or the query string. */
+export function databasePasswords(value: string): string[] {
+  try {
+    const url = new URL(value);
+    const passwords = [decodeURIComponent(url.password), url.searchParams.get("password") ?? ""];
+    return passwords.filter((password) => password !== "").flatMap((password) => [password, encodeURIComponent(password)]);
+  } catch {
+    return [];
   }
 }

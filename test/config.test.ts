@@ -81,6 +81,41 @@ describe("loadConfig", () => {
     expect(problemsOf({ ...valid, SYNC_MAX_DELETE_FRACTION: "abc" })[0]).toContain("SYNC_MAX_DELETE_FRACTION");
   });
 
+  test("rejects an API key with a line break", () => {
+    const problems = problemsOf({ ...valid, SERVICEBAY_API_KEY: "sk_live_abc\ndef" });
+
+    expect(problems).toHaveLength(1);
+    expect(problems[0]).toContain("line breaks");
+    expect(problems[0]).not.toContain("sk_live_abc");
+  });
+
+  test("rejects credentials in the base URL", () => {
+    const problems = problemsOf({ ...valid, SERVICEBAY_BASE_URL: "http://user:pw-secret@127.0.0.1:4010/api/v1" });
+
+    expect(problems).toHaveLength(1);
+    expect(problems[0]).toContain("user name or password");
+    expect(problems[0]).not.toContain("pw-secret");
+  });
+
+  test("rejects timeouts Node.js timers cannot hold", () => {
+    expect(problemsOf({ ...valid, SYNC_REQUEST_TIMEOUT_SECONDS: "3000000" })[0]).toContain("at most 3600");
+    expect(problemsOf({ ...valid, SYNC_MAX_RETRY_SECONDS: "1e10" })[0]).toContain("at most 86400");
+  });
+
+  test("reads numbers only in decimal", () => {
+    expect(problemsOf({ ...valid, SYNC_MAX_RETRY_SECONDS: "0x10" })[0]).toContain("SYNC_MAX_RETRY_SECONDS");
+    expect(problemsOf({ ...valid, METRICS_PORT: " " })[0]).toContain("METRICS_PORT");
+    expect(problemsOf({ ...valid, METRICS_PORT: "9x" })[0]).toContain("METRICS_PORT");
+  });
+
+  test("explains an unencoded character in the password", () => {
+    const problems = problemsOf({ ...valid, DATABASE_URL: "postgres://sync:pa#ss@db:5432/mirror" });
+
+    expect(problems).toHaveLength(1);
+    expect(problems[0]).toContain("percent-encode");
+    expect(problems[0]).not.toContain("pa#ss");
+  });
+
   test("database scope needs only DATABASE_URL", () => {
     expect(loadConfig("database", { DATABASE_URL: valid.DATABASE_URL }).DATABASE_URL).toBe(valid.DATABASE_URL);
   });
@@ -104,6 +139,13 @@ describe("parseDuration", () => {
 });
 
 describe("redactDatabaseUrl", () => {
+  test("hides a password in the query string", () => {
+    const redacted = redactDatabaseUrl("postgres://sync@db:5432/mirror?password=QuerySecret123&sslmode=require");
+
+    expect(redacted).not.toContain("QuerySecret123");
+    expect(redacted).toContain("sslmode=require");
+  });
+
   test("hides the password", () => {
     const redacted = redactDatabaseUrl(valid.DATABASE_URL);
 

@@ -1,12 +1,13 @@
 import type pg from "pg";
 
-import { redactDatabaseUrl, type SyncConfig } from "../config.js";
+import { databasePasswords, redactDatabaseUrl, type SyncConfig } from "../config.js";
 import { runMigrations } from "../db/migrate.js";
 import { createPool } from "../db/pool.js";
 import { EXIT_CODES, type ExitCode } from "../exit-codes.js";
 import type { Logger } from "../logger.js";
 import { readLastSuccessfulRun } from "../worker/health-queries.js";
 import { createProgressReporter, type ProgressReporter } from "../worker/progress.js";
+import { redactSecrets } from "../worker/errors.js";
 import { runSync, type SyncOptions, type SyncOutcome } from "../worker/sync-run.js";
 import { loadCommandConfig, loggerFromConfig, onStopSignal } from "./shared.js";
 
@@ -23,7 +24,6 @@ export const EXIT_CODE_BY_OUTCOME: Record<SyncOutcome, ExitCode> = {
 
 /** Builds the run options every command derives from the same configuration. */
 export function syncOptionsFromConfig(config: SyncConfig, pool: pg.Pool, logger: Logger): SyncOptions {
-  const password = safePassword(config.DATABASE_URL);
   return {
     pool,
     logger,
@@ -36,16 +36,8 @@ export function syncOptionsFromConfig(config: SyncConfig, pool: pg.Pool, logger:
     },
     resumeMaxAgeMs: config.SYNC_RESUME_MAX_AGE,
     maxDeleteFraction: config.SYNC_MAX_DELETE_FRACTION,
-    secrets: password ? [password, encodeURIComponent(password)] : [],
+    secrets: databasePasswords(config.DATABASE_URL),
   };
-}
-
-function safePassword(databaseUrl: string): string | undefined {
-  try {
-    return decodeURIComponent(new URL(databaseUrl).password) || undefined;
-  } catch {
-    return undefined;
-  }
 }
 
 /** Runs `servicebay-sync sync`: migrations, then one sync run; resolves to the exit code. */
@@ -78,7 +70,7 @@ export async function syncCommand(options: { allowMassDelete: boolean; wait: boo
     return EXIT_CODE_BY_OUTCOME[result.outcome];
   } catch (error) {
     // Reached when the database cannot be used at all (unreachable, migrations failed).
-    const message = error instanceof Error ? error.message : String(error);
+    const message = redactSecrets(error instanceof Error ? error.message : String(error), databasePasswords(config.DATABASE_URL));
     logger.error({ err: { message }, database: redactDatabaseUrl(config.DATABASE_URL) }, "sync could not start");
     process.stderr.write(`servicebay-sync: sync could not start: ${message}\n`);
     return EXIT_CODES.failure;
