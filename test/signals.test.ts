@@ -49,6 +49,20 @@ describe("stop signals during sync", () => {
     await blocker.query("LOCK TABLE servicebay.sync_run_pages IN ACCESS EXCLUSIVE MODE");
   }
 
+  /** Waits until the worker's page commit is blocked by that lock, so a stop finds the page in flight. */
+  async function waitForBlockedCommit(): Promise<void> {
+    const deadline = Date.now() + 10_000;
+    while (Date.now() < deadline) {
+      const [row] = await db.query<{ blocked: number }>(
+        `SELECT count(*)::int AS blocked FROM pg_stat_activity
+         WHERE datname = current_database() AND application_name = 'servicebay-sync' AND wait_event_type = 'Lock'`,
+      );
+      if ((row?.blocked ?? 0) > 0) return;
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    throw new Error("The worker's page commit did not block within 10 s");
+  }
+
   async function releaseTables(): Promise<void> {
     if (!blocker) return;
     await blocker.query("ROLLBACK").catch(() => undefined);
@@ -113,6 +127,7 @@ describe("stop signals during sync", () => {
     const cli = spawnSync();
     await cli.waitForLog("page committed", 2);
     await blockPageCommits();
+    await waitForBlockedCommit();
     cli.kill("SIGTERM");
     await cli.waitForLog(STOP_LINE);
     await new Promise((resolve) => setTimeout(resolve, 1_000));
@@ -133,6 +148,7 @@ describe("stop signals during sync", () => {
     const cli = spawnSync(["--wait"]);
     await cli.waitForLog("page committed", 2);
     await blockPageCommits();
+    await waitForBlockedCommit();
 
     const signalledAt = Date.now();
     cli.kill("SIGTERM");
