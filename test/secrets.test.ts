@@ -13,12 +13,19 @@ const ORG = "org_secrets";
 const KEY = `sk_live_${randomBytes(16).toString("hex")}`;
 /** A key the simulator does not know, so every request with it gets HTTP 401. */
 const WRONG_KEY = `sk_live_${randomBytes(16).toString("hex")}`;
-/** Sent in DATABASE_URL; the local server trusts loopback connections, so any password works. */
-const PASSWORD = `pw-${randomBytes(12).toString("hex")}`;
+/**
+ * The password sent in DATABASE_URL. An embedded test server has a real one, which is used as
+ * it is; a server with trust authentication on loopback accepts any, so a random one is added.
+ */
+let PASSWORD = `pw-${randomBytes(12).toString("hex")}`;
 
-/** Returns the test database's connection string with the password added. */
+/** Returns the test database's connection string with a password, and records it in PASSWORD. */
 function withPassword(url: string): string {
   const parsed = new URL(url);
+  if (parsed.password) {
+    PASSWORD = decodeURIComponent(parsed.password);
+    return url;
+  }
   parsed.password = PASSWORD;
   return parsed.toString();
 }
