@@ -7,7 +7,7 @@ import { CliProcess, runCli, syncEnv } from "./support/cli.js";
 import { createTestDatabase, type TestDatabase } from "./support/database.js";
 import { KEY, ORG, listedTickets } from "./support/harness.js";
 
-const STOP_LINE = "stop signal received; finishing the page in flight";
+const STOP_LINE = "stop signal received; stopping after the page in flight";
 
 describe("stop signals during sync", () => {
   let db: TestDatabase;
@@ -172,5 +172,21 @@ describe("stop signals during sync", () => {
     expect(comparison.missing).toEqual([]);
     expect(comparison.brokenHistory).toBe(0);
     expect(comparison.inconsistentHistory).toBe(0);
+  });
+
+  test("start with a stuck page exits within 10 s", { timeout: 40_000 }, async () => {
+    const cli = new CliProcess(["start", "--run-now"], { ...env(), SYNC_SCHEDULE: "0 0 1 1 *" });
+    running.push(cli);
+    await cli.waitForLog("page committed", 2);
+    await blockPageCommits();
+    await waitForBlockedCommit();
+
+    const signalledAt = Date.now();
+    cli.kill("SIGTERM");
+    const exit = await cli.exited;
+
+    expect(exit.code).toBe(5);
+    expect(Date.now() - signalledAt).toBeLessThan(10_000);
+    expect(cli.logs("the run did not stop in time; exiting")).toHaveLength(1);
   });
 });

@@ -24,8 +24,16 @@ export function loggerFromConfig(config: { LOG_LEVEL: string; LOG_FORMAT?: "json
 }
 
 /**
+ * A stopping run gets this long to commit or roll back its page and record itself, so the
+ * process ends within the 10 seconds a container platform usually waits before SIGKILL.
+ */
+export const STOP_GRACE_MS = 9_000;
+
+/**
  * Calls `onStop` on the first SIGTERM or SIGINT and exits at once on the second, so an
- * operator can always get the process to end. Returns a function that removes the handlers.
+ * operator can always get the process to end. If the process is still running STOP_GRACE_MS
+ * after the first signal (a query blocked on a lock, say), it exits with the interrupted code.
+ * Returns a function that removes the handlers.
  */
 export function onStopSignal(onStop: (signal: NodeJS.Signals) => void, logger: Logger): () => void {
   let received = 0;
@@ -35,7 +43,11 @@ export function onStopSignal(onStop: (signal: NodeJS.Signals) => void, logger: L
       logger.warn({ signal }, "second stop signal received; exiting at once");
       process.exit(EXIT_CODES.interrupted);
     }
-    logger.info({ signal }, "stop signal received; finishing the page in flight");
+    logger.info({ signal }, "stop signal received; stopping after the page in flight");
+    setTimeout(() => {
+      logger.error({ graceMs: STOP_GRACE_MS }, "the run did not stop in time; exiting");
+      process.exit(EXIT_CODES.interrupted);
+    }, STOP_GRACE_MS).unref();
     onStop(signal);
   };
   process.on("SIGTERM", handler);

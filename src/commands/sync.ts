@@ -11,9 +11,6 @@ import { redactSecrets } from "../worker/errors.js";
 import { runSync, type SyncOptions, type SyncOutcome } from "../worker/sync-run.js";
 import { loadCommandConfig, loggerFromConfig, onStopSignal } from "./shared.js";
 
-/** A run interrupted by a signal gets this long to roll back or commit its page and record itself. */
-const STOP_GRACE_MS = 9_000;
-
 export const EXIT_CODE_BY_OUTCOME: Record<SyncOutcome, ExitCode> = {
   succeeded: EXIT_CODES.success,
   failed: EXIT_CODES.failure,
@@ -47,13 +44,7 @@ export async function syncCommand(options: { allowMassDelete: boolean; wait: boo
   const pool = createPool(config.DATABASE_URL, logger);
   const controller = new AbortController();
 
-  const removeSignalHandlers = onStopSignal(() => {
-    controller.abort();
-    setTimeout(() => {
-      logger.error({ graceMs: STOP_GRACE_MS }, "the run did not stop in time; exiting");
-      process.exit(EXIT_CODES.interrupted);
-    }, STOP_GRACE_MS).unref();
-  }, logger);
+  const removeSignalHandlers = onStopSignal(() => controller.abort(), logger);
 
   try {
     await runMigrations(pool, logger);
