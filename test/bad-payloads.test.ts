@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, test } from "vitest";
 
 import { createLogger } from "../src/logger.js";
 import { startSimulator, type RunningSimulator } from "../src/simulator/index.js";
+import { TOO_DEEP_PLACEHOLDER } from "../src/servicebay/sanitize.js";
 import { runSync, type SyncResult } from "../src/worker/sync-run.js";
 import { createTestDatabase, type TestDatabase } from "./support/database.js";
 import { FAST_API } from "./support/harness.js";
@@ -369,5 +370,40 @@ describe("final log line", () => {
       const field = column.replace(/_([a-z])/g, (_match, letter: string) => letter.toUpperCase());
       expect(line?.[field], field).toBe(row?.[column]);
     }
+  });
+});
+
+describe("values nested too deep", () => {
+  let s: Scenario;
+  let result: SyncResult;
+  beforeAll(async () => {
+    s = await scenario();
+    // Deep enough to pass the depth limit, shallow enough for the simulator to serialise.
+    let rooms: unknown = "leaf";
+    for (let level = 0; level < 3000; level += 1) rooms = { room: rooms };
+    s.put(`${s.ids[30]}~deep`, { id: "deepRooms", status: "Open", messageRooms: rooms });
+    result = await s.sync();
+  });
+  afterAll(() => s.close());
+
+  test("run succeeds", () => {
+    expect(result.outcome).toBe("succeeded");
+  });
+
+  test("ticket is stored with the deep part cut", async () => {
+    const row = await s.ticket("deepRooms");
+
+    expect(row?.status).toBe("Open");
+    expect(JSON.stringify(row?.raw)).toContain(TOO_DEEP_PLACEHOLDER);
+  });
+
+  test("the other tickets of the page are stored", async () => {
+    const [row] = await db.query<{ live: number }>("SELECT count(*)::int AS live FROM servicebay.tickets WHERE org_id = $1", [s.orgId]);
+
+    expect(row?.live).toBe(GENERATED + 1);
+  });
+
+  test("the cut value is counted as invalid", async () => {
+    expect(result.counters?.invalidValues).toBeGreaterThanOrEqual(1);
   });
 });

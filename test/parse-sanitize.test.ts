@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 
-import { repairJsonStrings, repairString } from '../src/servicebay/sanitize.js';
+import { MAX_JSON_DEPTH, TOO_DEEP_PLACEHOLDER, repairJsonStrings, repairString } from '../src/servicebay/sanitize.js';
 
 describe('repairString', () => {
   const cases: Array<{ name: string; input: string; expected: string }> = [
@@ -27,7 +27,7 @@ describe('repairString', () => {
 describe('repairJsonStrings', () => {
   it('returns clean values themselves', () => {
     const value = { a: [1, 'two', { three: true }], b: null, c: 'x'.repeat(1000) };
-    const counter = { repairedStrings: 0 };
+    const counter = { repairedStrings: 0, invalidValues: 0 };
 
     expect(repairJsonStrings(value, counter)).toBe(value);
     expect(counter.repairedStrings).toBe(0);
@@ -36,7 +36,7 @@ describe('repairJsonStrings', () => {
   it('copies only the repaired path', () => {
     const clean = { deep: ['untouched'] };
     const value = { clean, dirty: { list: [clean, 'bad\u0000'] } };
-    const counter = { repairedStrings: 0 };
+    const counter = { repairedStrings: 0, invalidValues: 0 };
 
     const repaired = repairJsonStrings(value, counter) as typeof value;
 
@@ -51,7 +51,7 @@ describe('repairJsonStrings', () => {
   it('keeps key order when copying', () => {
     const value = { first: 1, 'second\u0000': 2, third: 3 };
 
-    const repaired = repairJsonStrings(value, { repairedStrings: 0 }) as Record<string, unknown>;
+    const repaired = repairJsonStrings(value, { repairedStrings: 0, invalidValues: 0 }) as Record<string, unknown>;
 
     expect(Object.keys(repaired)).toEqual(['first', 'second\uFFFD', 'third']);
   });
@@ -59,7 +59,7 @@ describe('repairJsonStrings', () => {
   it('keeps a __proto__ key when copying', () => {
     const value = JSON.parse('{"__proto__": {"polluted": true}, "x": "\\u0000"}') as Record<string, unknown>;
 
-    const repaired = repairJsonStrings(value, { repairedStrings: 0 }) as Record<string, unknown>;
+    const repaired = repairJsonStrings(value, { repairedStrings: 0, invalidValues: 0 }) as Record<string, unknown>;
 
     expect(Object.hasOwn(repaired, '__proto__')).toBe(true);
     expect(Object.getPrototypeOf(repaired)).toBe(Object.prototype);
@@ -70,11 +70,37 @@ describe('repairJsonStrings', () => {
     // JSON.stringify writes NUL as the six characters \u0000, so a scan of the JSON text
     // would miss it. The repair must look at the strings themselves.
     const value = JSON.parse('{"note": "a\\u0000b"}') as Record<string, unknown>;
-    const counter = { repairedStrings: 0 };
+    const counter = { repairedStrings: 0, invalidValues: 0 };
 
     const repaired = repairJsonStrings(value, counter) as Record<string, unknown>;
 
     expect(repaired.note).toBe('a\uFFFDb');
     expect(counter.repairedStrings).toBe(1);
+  });
+});
+
+describe("repairJsonStrings depth limit", () => {
+  /** Builds { a: { a: ... { a: "leaf" } } } with `levels` objects, without recursion. */
+  function nested(levels: number): unknown {
+    let value: unknown = "leaf";
+    for (let level = 0; level < levels; level += 1) value = { a: value };
+    return value;
+  }
+
+  it("cuts values nested too deep", () => {
+    const counter = { repairedStrings: 0, invalidValues: 0 };
+
+    const repaired = repairJsonStrings(nested(10_000), counter);
+
+    expect(counter.invalidValues).toBe(1);
+    expect(JSON.stringify(repaired)).toContain(TOO_DEEP_PLACEHOLDER);
+  });
+
+  it("keeps values at the depth limit", () => {
+    const counter = { repairedStrings: 0, invalidValues: 0 };
+    const value = nested(MAX_JSON_DEPTH);
+
+    expect(repairJsonStrings(value, counter)).toBe(value);
+    expect(counter.invalidValues).toBe(0);
   });
 });

@@ -18,10 +18,20 @@ const hasWellFormedMethods =
 
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
 
-/** Counter of repaired strings, shared with PayloadIssueCounts. */
+/** Counters of repaired strings and cut-off values, shared with PayloadIssueCounts. */
 export interface RepairCounter {
   repairedStrings: number;
+  invalidValues: number;
 }
+
+/**
+ * Objects and arrays nested deeper than this are replaced by TOO_DEEP_PLACEHOLDER. The walk
+ * here, JSON.stringify and PostgreSQL's jsonb parser all recurse, and about 3,000 to 6,000
+ * levels exhaust their stacks (measured with Node.js 20 and PostgreSQL 15); a real ticket is
+ * nowhere near this deep.
+ */
+export const MAX_JSON_DEPTH = 1000;
+export const TOO_DEEP_PLACEHOLDER = `[servicebay-sync: value nested deeper than ${MAX_JSON_DEPTH} levels was not stored]`;
 
 /**
  * Returns `text` with U+0000 and lone surrogates replaced by U+FFFD, or `text` itself when it
@@ -62,7 +72,7 @@ function toWellFormed(text: string): string {
  * NOTE: two keys of one object that differ only in characters replaced here (such as "a\u0000"
  * and "a\uD800") become the same key, and the later value wins, as it would in a jsonb column.
  */
-export function repairJsonStrings(value: unknown, counter: RepairCounter): unknown {
+export function repairJsonStrings(value: unknown, counter: RepairCounter, depth = 0): unknown {
   if (typeof value === 'string') {
     const repaired = repairString(value);
     if (repaired !== value) {
@@ -71,21 +81,25 @@ export function repairJsonStrings(value: unknown, counter: RepairCounter): unkno
     return repaired;
   }
 
+  if (value === null || typeof value !== 'object') {
+    return value;
+  }
+  if (depth >= MAX_JSON_DEPTH) {
+    counter.invalidValues += 1;
+    return TOO_DEEP_PLACEHOLDER;
+  }
   if (Array.isArray(value)) {
-    return repairArray(value, counter);
+    return repairArray(value, counter, depth + 1);
   }
-  if (value !== null && typeof value === 'object') {
-    return repairObject(value as Record<string, unknown>, counter);
-  }
-  return value;
+  return repairObject(value as Record<string, unknown>, counter, depth + 1);
 }
 
-function repairArray(array: unknown[], counter: RepairCounter): unknown[] {
+function repairArray(array: unknown[], counter: RepairCounter, depth: number): unknown[] {
   let copy: unknown[] | null = null;
 
   for (let index = 0; index < array.length; index += 1) {
     const item = array[index];
-    const repaired = repairJsonStrings(item, counter);
+    const repaired = repairJsonStrings(item, counter, depth);
     if (copy === null && repaired !== item) {
       copy = array.slice(0, index);
     }
@@ -94,7 +108,7 @@ function repairArray(array: unknown[], counter: RepairCounter): unknown[] {
   return copy ?? array;
 }
 
-function repairObject(object: Record<string, unknown>, counter: RepairCounter): Record<string, unknown> {
+function repairObject(object: Record<string, unknown>, counter: RepairCounter, depth: number): Record<string, unknown> {
   const keys = Object.keys(object);
   let copy: Record<string, unknown> | null = null;
 
@@ -102,7 +116,7 @@ function repairObject(object: Record<string, unknown>, counter: RepairCounter): 
     const key = keys[index]!;
     const value = object[key];
     const repairedKey = repairJsonStrings(key, counter) as string;
-    const repairedValue = repairJsonStrings(value, counter);
+    const repairedValue = repairJsonStrings(value, counter, depth);
 
     if (copy === null && (repairedKey !== key || repairedValue !== value)) {
       copy = {};
