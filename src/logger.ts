@@ -7,7 +7,7 @@ export interface LoggerOptions {
   level?: string;
   /** "pretty" for people at a terminal; JSON otherwise, which log pipelines parse. */
   format?: "json" | "pretty";
-  /** Where JSON lines go; standard output by default. */
+  /** Destination of the JSON lines, standard output by default. */
   destination?: NodeJS.WritableStream;
 }
 

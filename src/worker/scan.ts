@@ -23,7 +23,7 @@ export interface ScanOptions {
   logger: Logger;
   signal?: AbortSignal;
   onPage?: (progress: PageProgress) => void;
-  /** Called after each commit, so the caller holds the latest committed counters. */
+  /** Called after each commit, so the caller has the latest committed counters. */
   onCommitted: (counters: RunCounters) => void;
 }
 

@@ -207,9 +207,9 @@ async function recordEndOnNewConnection(
 }
 
 /**
- * Resumes the organisation's last run when it stopped before finishing and is recent enough;
- * the advisory lock guarantees that a run still marked `running` is dead. Otherwise starts a
- * new run, closing a stale unfinished one as `abandoned`.
+ * Resumes the organisation's last run when it stopped before finishing and is recent enough.
+ * A run still marked `running` is dead, because this process holds the advisory lock.
+ * Otherwise starts a new run and closes a stale unfinished one as `abandoned`.
  */
 async function startOrResumeRun(client: pg.ClientBase, options: SyncOptions): Promise<{ run: SyncRunRow; resumed: boolean }> {
   const latest = await getLatestRun(client, options.orgId);
