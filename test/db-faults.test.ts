@@ -85,7 +85,9 @@ describe("database connection killed", () => {
     const run = await latestRun();
 
     expect(run?.status).toBe("failed");
-    expect(run?.error).toMatch(/terminat/i);
+    // node-postgres reports the killed backend either with the server's message or as a
+    // client that is no longer queryable, depending on when the query meets the dead socket.
+    expect(run?.error).toMatch(/terminat|connection/i);
     expect(run?.pages).toBeGreaterThanOrEqual(3);
   });
 
