@@ -169,8 +169,10 @@ describe("resume", () => {
   test("stale unfinished run is abandoned", async () => {
     const controller = new AbortController();
     const first = await h.sync({ signal: controller.signal, onPage: () => controller.abort() });
+    // Aged in the database: a limit of a few milliseconds would race the two clocks.
+    await h.db.query("UPDATE servicebay.sync_runs SET heartbeat_at = now() - interval '2 hours' WHERE id = $1", [first.runId]);
 
-    const second = await h.sync({ resumeMaxAgeMs: 1 });
+    const second = await h.sync({ resumeMaxAgeMs: 3_600_000 });
 
     expect(second.resumed).toBe(false);
     expect(second.runId).not.toBe(first.runId);

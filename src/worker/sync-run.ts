@@ -218,7 +218,7 @@ async function startOrResumeRun(client: pg.ClientBase, options: SyncOptions): Pr
   if (latest && unfinished) {
     // Measured from the last sign of life, so a long scan stopped a minute ago still resumes.
     const ageMs = Date.now() - latest.heartbeatAt.getTime();
-    if (ageMs <= options.resumeMaxAgeMs) {
+    if (ageMs < options.resumeMaxAgeMs) {
       await markRunResumed(client, latest.id, options.allowMassDelete === true);
       return { run: { ...latest, resumeCount: latest.resumeCount }, resumed: true };
     }
