@@ -37,7 +37,7 @@ function recentRun(fields: Partial<RecentRun>): RecentRun {
   return {
     id: 1, orgId: ORG, status: "succeeded", startedAt: new Date(0), finishedAt: new Date(0), heartbeatAt: new Date(0),
     resumeCount: 0, pages: 0, ticketsSeen: 0, inserted: 0, updated: 0, deleted: 0, undeleted: 0, unchanged: 0,
-    requests: 0, retries: 0, rateLimited: 0, skipped: 0, error: null, ...fields,
+    requests: 0, retries: 0, rateLimited: 0, skipped: 0, deletionCheck: null, error: null, ...fields,
   };
 }
 
@@ -96,7 +96,7 @@ describe("formatStatusTable", () => {
         lastSuccessAt: new Date("2026-01-01T11:45:00Z"),
         runs: [
           recentRun({ id: 12, status: "running", startedAt: new Date("2026-01-01T11:00:00Z"), finishedAt: null, heartbeatAt: new Date("2026-01-01T11:10:00Z"), ticketsSeen: 500 }),
-          recentRun({ id: 11, startedAt: new Date("2026-01-01T11:40:00Z"), finishedAt: new Date("2026-01-01T11:45:00Z"), ticketsSeen: 12_345, inserted: 12_345 }),
+          recentRun({ id: 11, startedAt: new Date("2026-01-01T11:40:00Z"), finishedAt: new Date("2026-01-01T11:45:00Z"), ticketsSeen: 12_345, inserted: 12_345, deletionCheck: "skipped: 1 listed ticket(s) had no usable id, so the scan is incomplete" }),
           recentRun({ id: 9, status: "failed", startedAt: new Date("2026-01-01T11:20:00Z"), finishedAt: new Date("2026-01-01T11:20:03Z"), error: "Servicebay rejected\nthe API key (HTTP 401)." }),
         ],
       }],
@@ -105,10 +105,10 @@ describe("formatStatusTable", () => {
 
     expect(formatStatusTable(report).split("\n")).toEqual([
       `${ORG}: last success 2026-01-01 11:45:00 UTC (15m 00s ago)`,
-      "RUN  STARTED (UTC)        DURATION  STATUS             SEEN  INSERTED  UPDATED  DELETED  UNDELETED  UNCHANGED  ERROR",
+      "RUN  STARTED (UTC)        DURATION  STATUS             SEEN  INSERTED  UPDATED  DELETED  UNDELETED  UNCHANGED  DELETIONS  ERROR",
       " 12  2026-01-01 11:00:00    1h 00m  running (stale)     500         0        0        0          0          0",
-      " 11  2026-01-01 11:40:00    5m 00s  succeeded        12,345    12,345        0        0          0          0",
-      "  9  2026-01-01 11:20:00        3s  failed                0         0        0        0          0          0  Servicebay rejected the API key (HTTP 401).",
+      " 11  2026-01-01 11:40:00    5m 00s  succeeded        12,345    12,345        0        0          0          0  skipped",
+      "  9  2026-01-01 11:20:00        3s  failed                0         0        0        0          0          0             Servicebay rejected the API key (HTTP 401).",
       "",
     ]);
   });
@@ -141,7 +141,7 @@ describe("status command", () => {
     const result = await runCli(["status"], env());
     expect(result.status).toBe(EXIT_CODES.success);
     expect(result.stdout).toMatch(new RegExp(`^${ORG}: last success \\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\d UTC`));
-    expect(result.stdout).toMatch(/\n\s+\d+ {2}\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\s+\d+s {2}succeeded\s+300\s+300\s+0\s+0\s+0\s+0\n$/);
+    expect(result.stdout).toMatch(/\n\s+\d+ {2}\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\s+\d+s {2}succeeded\s+300\s+300\s+0\s+0\s+0\s+0\s+applied\n$/);
   });
 
   it("passes --max-age after a recent success", async () => {

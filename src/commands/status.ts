@@ -117,6 +117,8 @@ const COLUMNS: { title: string; value: (run: RunView) => string; numeric: boolea
   { title: "DELETED", value: (run) => count(run.deleted), numeric: true },
   { title: "UNDELETED", value: (run) => count(run.undeleted), numeric: true },
   { title: "UNCHANGED", value: (run) => count(run.unchanged), numeric: true },
+  // A skipped check is easy to miss, because such a run still succeeds; the reason is in JSON.
+  { title: "DELETIONS", value: (run) => (run.deletionCheck?.startsWith("skipped") ? "skipped" : (run.deletionCheck ?? "")), numeric: false },
   { title: "ERROR", value: (run) => shorten(run.error ?? "", 100), numeric: false },
 ];
 

@@ -42,6 +42,8 @@ export interface RecentRun {
   retries: number;
   rateLimited: number;
   skipped: number;
+  /** "applied", "needs_review", or why deletion detection was skipped; null before the scan ended. */
+  deletionCheck: string | null;
   error: string | null;
 }
 
@@ -66,7 +68,7 @@ export async function readRecentRuns(
   const runs = await db.query<Record<string, unknown>>(
     `SELECT * FROM (
        SELECT id::int AS id, org_id, status, started_at, finished_at, heartbeat_at, resume_count, pages, tickets_seen,
-              inserted, updated, deleted, undeleted, unchanged, requests, retries, rate_limited, skipped, error,
+              inserted, updated, deleted, undeleted, unchanged, requests, retries, rate_limited, skipped, deletion_check, error,
               row_number() OVER (PARTITION BY org_id ORDER BY id DESC) AS position
        FROM servicebay.sync_runs
        WHERE $1::text IS NULL OR org_id = $1
@@ -118,6 +120,7 @@ function toRecentRun(row: Record<string, unknown>): RecentRun {
     retries: Number(row.retries),
     rateLimited: Number(row.rate_limited),
     skipped: Number(row.skipped),
+    deletionCheck: (row.deletion_check as string | null) ?? null,
     error: (row.error as string | null) ?? null,
   };
 }
