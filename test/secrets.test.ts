@@ -15,7 +15,7 @@ const KEY = `sk_live_${randomBytes(16).toString("hex")}`;
 const WRONG_KEY = `sk_live_${randomBytes(16).toString("hex")}`;
 /**
  * The password sent in DATABASE_URL. An embedded test server has a real one, which is used as
- * it is; a server with trust authentication on loopback accepts any, so a random one is added.
+ * it is. A server with trust authentication on loopback accepts any, so a random one is added.
  */
 let PASSWORD = `pw-${randomBytes(12).toString("hex")}`;
 

@@ -10,8 +10,8 @@ const MIGRATION_NAMESPACE = "servicebay-sync:migrations";
 
 /**
  * Takes the session-level advisory lock of an organisation on this connection, without waiting.
- * Returns false when another session holds it. The lock lasts until `releaseOrganisationLock`
- * or until the connection closes, so a killed worker never leaves it behind.
+ * Returns false when another session has it. The lock lasts until `unlockOrganisation` or
+ * until the connection closes, so a killed worker never leaves it behind.
  */
 export async function tryLockOrganisation(client: pg.ClientBase, orgId: string): Promise<boolean> {
   const result = await client.query<{ locked: boolean }>(

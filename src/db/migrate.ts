@@ -12,9 +12,9 @@ import { connectClient } from "./pool.js";
 export const MIGRATIONS_FOLDER = fileURLToPath(new URL("../../migrations", import.meta.url));
 
 /**
- * Applies the pending migrations once, even when several workers start together: drizzle's
- * migrator alone would let two processes both see a migration as pending and both run it, so
- * an advisory lock serialises them and the later ones find nothing left to do.
+ * Applies the pending migrations once, even when several workers start together. Drizzle's
+ * migrator alone would let two processes both see a migration as pending and both run it. An
+ * advisory lock serialises them, so the later ones find nothing left to do.
  */
 export async function runMigrations(pool: pg.Pool, logger: Logger): Promise<void> {
   const client = await connectClient(pool, logger);

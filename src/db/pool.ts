@@ -39,7 +39,7 @@ export async function connectClient(pool: pg.Pool, logger: Logger): Promise<pg.P
   return client;
 }
 
-/** The fields of a database error that are safe and useful to log: never the connection string. */
+/** Extracts the message and SQLSTATE of a database error for logging, never the connection string. */
 export function describeDatabaseError(error: unknown): { message: string; code?: string } {
   if (error instanceof Error) {
     const code = (error as { code?: unknown }).code;

@@ -128,7 +128,7 @@ export async function markRunResumed(client: pg.ClientBase, runId: number, allow
   );
 }
 
-/** Where a committed page leaves its run: the checkpoint that `commitTicketPage` writes. */
+/** Checkpoint that `commitTicketPage` writes with a page: the run's position after it. */
 export interface PageCheckpoint {
   page: number;
   cursorBefore: string | null;

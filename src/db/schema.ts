@@ -114,7 +114,7 @@ export const syncRuns = servicebay.table(
     /** The checkpoint: the cursor after the last committed page, null before the first page. */
     cursor: byteOrderedText("cursor"),
     scanComplete: boolean("scan_complete").notNull().default(false),
-    /** What happened to deletion detection: applied, skipped (with why), or held for review. */
+    /** Outcome of deletion detection: `applied`, `needs_review`, or `skipped: <reason>`. */
     deletionCheck: text("deletion_check"),
     allowMassDelete: boolean("allow_mass_delete").notNull().default(false),
     pages: integer("pages").notNull().default(0),
@@ -140,7 +140,7 @@ export const syncRuns = servicebay.table(
 
 /**
  * The ticket IDs listed by each committed page of a run that is not finished yet. Deletion
- * detection reads them at the end of the scan, so a run resumed after a crash still knows every
+ * detection reads them at the end of the scan, so a run resumed after a crash still has every
  * ticket its earlier parts listed. Rows are removed when the run finishes.
  */
 export const syncRunPages = servicebay.table(

@@ -34,7 +34,7 @@ export const TYPED_COLUMN_NAMES = TYPED_COLUMNS.map(([name]) => name);
 /** Every column holding the ticket's content: the typed columns, `raw` and `payload_hash`. */
 export const CONTENT_COLUMN_NAMES = [...TYPED_COLUMN_NAMES, "raw", "payload_hash"];
 
-/** The record of one ticket as `jsonb_to_recordset` reads it: keys are column names. */
+/** Converts a ticket to the record `jsonb_to_recordset` reads, keyed by column name. */
 export function toColumnRecord(ticket: ParsedTicket): Record<string, unknown> {
   return {
     id: ticket.id,

@@ -19,8 +19,8 @@ const contentUpdate = CONTENT_COLUMN_NAMES.map((name) => `${name} = excluded.${n
 const WRITE_COUNT_KEYS: readonly (keyof PageWriteCounts)[] = ["inserted", "updated", "unchanged", "undeleted"];
 
 /**
- * The SET list of the checkpoint: each counter column from the array parameter $9, in
- * COUNTER_KEYS order, plus what this statement wrote for the write counts.
+ * Assignments that update the run's checkpoint: each counter column from the array parameter
+ * $9, in COUNTER_KEYS order, plus what this statement wrote for the write counts.
  */
 const checkpointCounters = COUNTER_KEYS.map((key, index) => {
   const stored = `($9::int[])[${index + 1}]`;

@@ -26,9 +26,9 @@ export interface RepairCounter {
 
 /**
  * Objects and arrays nested deeper than this are replaced by TOO_DEEP_PLACEHOLDER. The walk
- * here, JSON.stringify and PostgreSQL's jsonb parser all recurse, and about 3,000 to 6,000
- * levels exhaust their stacks (measured with Node.js 20 and PostgreSQL 15); a real ticket is
- * nowhere near this deep.
+ * here, JSON.stringify and PostgreSQL's jsonb parser all recurse. About 3,000 to 6,000 levels
+ * exhausted their stacks when measured with Node.js 20 and PostgreSQL 15, far deeper than a
+ * real ticket.
  */
 export const MAX_JSON_DEPTH = 1000;
 export const TOO_DEEP_PLACEHOLDER = `[servicebay-sync: value nested deeper than ${MAX_JSON_DEPTH} levels was not stored]`;

@@ -1,6 +1,6 @@
 /** One list page exactly as the API returned it, after the envelope was checked. */
 export interface TicketListPage {
-  /** Ticket objects as received; each one is parsed separately so one bad record cannot fail a page. */
+  /** Ticket objects as received. The worker parses them one by one, so a record without an `id` is skipped, not the page. */
   tickets: unknown[];
   hasMore: boolean;
   /** The cursor for the next page, or null when the API sent none. */

@@ -11,13 +11,13 @@ export interface SimulatorOrganisation {
 export interface FaultOptions {
   /** Extra delay before every response, in milliseconds. */
   latencyMs: number;
-  /** Fraction answered with 500, 502 (HTML body) or 503, chosen at random. */
+  /** Fraction that gets 500, 502 (HTML body) or 503, chosen at random. */
   serverErrorRate: number;
-  /** Fraction that never answer, until the client gives up. */
+  /** Fraction that never gets a response, until the client gives up. */
   hangRate: number;
   /** Fraction whose socket is destroyed before any response. */
   resetRate: number;
-  /** Fraction answered 200 with a JSON body cut in the middle. */
+  /** Fraction that gets 200 with a JSON body cut in the middle. */
   truncatedRate: number;
   /** The next N requests are answered with 429 and a reset a second ahead. */
   rateLimitBurst: number;

@@ -40,8 +40,8 @@ export async function detectDeletions(client: pg.ClientBase, options: DeletionOp
   await client.query("BEGIN");
   try {
     // Both statements compare every live ticket with every listed ID. Right after a first
-    // sync the tables have no statistics yet, and the planner then picks a nested loop that
-    // is quadratic in the number of tickets; hash joins are right at any size.
+    // sync the tables have no statistics yet, so the planner picks a nested loop that is
+    // quadratic in the number of tickets. Hash joins are right at any size.
     await client.query("SET LOCAL enable_nestloop = off");
     const candidates = await countDeletionCandidates(client, options.orgId, options.runId);
     const limit = Math.max(MASS_DELETE_MIN_TICKETS, options.maxDeleteFraction * candidates.live);

@@ -22,7 +22,7 @@ export interface Scheduler {
 
 /**
  * Runs syncs on a cron schedule with node-cron. A tick that comes while a run is still going
- * is skipped, never queued, so runs of one process never overlap; runs of other processes are
+ * is skipped, never queued, so runs of one process never overlap. Runs of other processes are
  * kept apart by the organisation's advisory lock.
  */
 export function startScheduler(options: SchedulerOptions): Scheduler {

@@ -178,7 +178,7 @@ async function recordRunEnd(
 /**
  * Records how a run ended over a new connection, for when the run's own connection died. The
  * dead session's advisory lock is gone, so the lock is taken again first. When another sync
- * already holds it, that sync owns the run, and the row is left alone.
+ * has already taken it, that sync owns the run, and the row is left alone.
  */
 async function recordEndOnNewConnection(
   options: SyncOptions,

@@ -15,7 +15,7 @@ declare module "vitest" {
 
 /**
  * Finds a PostgreSQL server for the test run: TEST_DATABASE_URL when set, else a Testcontainers
- * container when a Docker engine answers, else an embedded server from the npm package.
+ * container when a Docker engine responds, else an embedded server from the npm package.
  */
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
   const configured = process.env.TEST_DATABASE_URL;

@@ -52,7 +52,7 @@ export function useHarness(simulatorOptions: Omit<SimulatorOptions, "organisatio
   return harness;
 }
 
-/** The stored tickets of the organisation as id -> raw payload, deleted ones excluded. */
+/** Reads the organisation's live tickets from the database as id -> raw payload. */
 export async function storedLiveTickets(db: TestDatabase): Promise<Map<string, unknown>> {
   const rows = await db.query<{ id: string; raw: unknown }>(
     "SELECT id, raw FROM servicebay.tickets WHERE org_id = $1 AND deleted_at IS NULL ORDER BY id",
@@ -61,7 +61,7 @@ export async function storedLiveTickets(db: TestDatabase): Promise<Map<string, u
   return new Map(rows.map((row) => [row.id, row.raw]));
 }
 
-/** What the simulator lists now, as id -> payload, for comparison with the database. */
+/** Collects what the simulator lists now as id -> payload, for comparison with the database. */
 export function listedTickets(sim: RunningSimulator): Map<string, unknown> {
   const listed = new Map<string, unknown>();
   for (const ticket of sim.store.tickets(ORG)) listed.set(String(ticket.id), ticket);
