@@ -101,12 +101,13 @@ function isJsonValue(value: unknown): boolean {
 
 const ASCII_ONLY = /^[\x00-\x7f]*$/;
 
-/** The order of keys in a `jsonb` object: shorter in UTF-8 bytes first, then by bytes. */
+/** Compares two keys in `jsonb` order: the shorter in UTF-8 bytes first, then by their bytes. */
 function compareJsonbKeys(a: string, b: string): number {
   if (ASCII_ONLY.test(a) && ASCII_ONLY.test(b)) {
     // For ASCII, UTF-16 code units are the bytes.
     if (a.length !== b.length) return a.length - b.length;
-    return a < b ? -1 : a > b ? 1 : 0;
+    if (a === b) return 0;
+    return a < b ? -1 : 1;
   }
   const bytesA = Buffer.from(a, "utf8");
   const bytesB = Buffer.from(b, "utf8");
