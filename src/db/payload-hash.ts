@@ -6,11 +6,11 @@
  * IDs and hashes alone, without receiving and parsing the payloads of unchanged tickets.
  * Hashes stored by earlier versions, computed by PostgreSQL, are the same values.
  */
-import { createHash } from "node:crypto";
+import { hash } from "node:crypto";
 
 /** Returns the hex md5 of the payload's `jsonb` text form, as PostgreSQL's `md5(raw::text)` does. */
 export function payloadHash(raw: unknown): string {
-  return createHash("md5").update(jsonbText(raw), "utf8").digest("hex");
+  return hash("md5", jsonbText(raw), "hex");
 }
 
 /**
@@ -27,7 +27,8 @@ export function jsonbText(value: unknown): string {
     case "string":
       return JSON.stringify(value);
     case "number":
-      return numericText(value);
+      // Integers below 1e21 print without an exponent, the same in both.
+      return Number.isSafeInteger(value) ? String(value) : numericText(value);
     case "boolean":
       return value ? "true" : "false";
     case "object":
