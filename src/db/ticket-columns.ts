@@ -34,10 +34,11 @@ export const TYPED_COLUMN_NAMES = TYPED_COLUMNS.map(([name]) => name);
 /** Every column holding the ticket's content: the typed columns, `raw` and `payload_hash`. */
 export const CONTENT_COLUMN_NAMES = [...TYPED_COLUMN_NAMES, "raw", "payload_hash"];
 
-/** Converts a ticket to the record `jsonb_to_recordset` reads, keyed by column name. */
-export function toColumnRecord(ticket: ParsedTicket): Record<string, unknown> {
+/** Converts a ticket and its payload hash to the record `jsonb_to_recordset` reads, keyed by column name. */
+export function toColumnRecord(ticket: ParsedTicket, payloadHash: string): Record<string, unknown> {
   return {
     id: ticket.id,
+    payload_hash: payloadHash,
     ticket_number: ticket.ticketNumber,
     status: ticket.status,
     created_at: ticket.createdAt,

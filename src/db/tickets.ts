@@ -11,7 +11,7 @@ export interface PageWriteCounts {
   undeleted: number;
 }
 
-const recordDefinition = ["id text", ...TYPED_COLUMNS.map(([name, type]) => `${name} ${type}`), "raw jsonb"].join(", ");
+const recordDefinition = ["id text", "payload_hash text", ...TYPED_COLUMNS.map(([name, type]) => `${name} ${type}`), "raw jsonb"].join(", ");
 const contentList = CONTENT_COLUMN_NAMES.join(", ");
 const contentFromChanged = CONTENT_COLUMN_NAMES.map((name) => `c.${name}`).join(", ");
 const contentUpdate = CONTENT_COLUMN_NAMES.map((name) => `${name} = excluded.${name}`).join(", ");
@@ -30,13 +30,29 @@ const checkpointCounters = COUNTER_KEYS.map((key, index) => {
 }).join(",\n    ");
 
 /**
- * One statement commits a whole page. It compares each ticket's payload hash with the stored one
- * inside PostgreSQL and upserts only new, changed or deleted-and-back tickets. For those it
- * closes the current version and appends the next one. It also records the page's ticket IDs
- * and moves the run's checkpoint. Unchanged tickets cost a read and no write. Every CTE sees
- * the snapshot from before the statement, so the lookups see the old state. The checkpoint
- * always finds its run, because the foreign key of `sync_run_pages` fails the statement for a
- * page of a missing run.
+ * Finds which tickets of a page differ from the stored ones: new, changed (another payload
+ * hash) or deleted and back. It reads only IDs and hashes, so a page of unchanged tickets costs
+ * PostgreSQL one index probe per ticket and no JSON parsing.
+ */
+const FIND_TICKETS_TO_WRITE_SQL = `
+SELECT (i.position - 1)::int AS position
+FROM unnest($2::text[], $3::text[]) WITH ORDINALITY AS i(id, payload_hash, position)
+LEFT JOIN LATERAL (
+  SELECT t.payload_hash, t.deleted_at
+  FROM servicebay.tickets t
+  WHERE t.org_id = $1 AND t.id = i.id
+  OFFSET 0
+) e ON true
+WHERE e.payload_hash IS NULL OR e.payload_hash <> i.payload_hash OR e.deleted_at IS NOT NULL
+ORDER BY i.position`;
+
+/**
+ * One statement commits a whole page. It receives the tickets that may need writing, compares
+ * each payload hash with the stored one and upserts only new, changed or deleted-and-back
+ * tickets. For those it closes the current version and appends the next one. It also records
+ * all of the page's ticket IDs and moves the run's checkpoint. Every CTE sees the snapshot from
+ * before the statement, so the lookups see the old state. The checkpoint always finds its run,
+ * because the foreign key of `sync_run_pages` fails the statement for a page of a missing run.
  *
  * Each lookup is a LATERAL subquery on a full key, kept apart by OFFSET 0, so PostgreSQL probes
  * an index once per ticket. As a plain join, a table without statistics made the planner scan
@@ -45,7 +61,7 @@ const checkpointCounters = COUNTER_KEYS.map((key, index) => {
  */
 const COMMIT_PAGE_SQL = `
 WITH incoming AS (
-  SELECT x.*, md5(x.raw::text) AS payload_hash
+  SELECT x.*
   FROM jsonb_to_recordset($3::jsonb) AS x(${recordDefinition})
 ),
 changed AS (
@@ -103,7 +119,7 @@ written AS (
     count(*) FILTER (WHERE is_new)::int AS inserted,
     count(*) FILTER (WHERE NOT is_new AND NOT was_deleted)::int AS updated,
     count(*) FILTER (WHERE was_deleted)::int AS undeleted,
-    ((SELECT count(*) FROM incoming) - count(*))::int AS unchanged
+    (cardinality($4::text[]) - count(*))::int AS unchanged
   FROM changed
 ),
 listed_ids AS (
@@ -123,11 +139,35 @@ checkpoint AS (
 )
 SELECT inserted, updated, undeleted, unchanged FROM written`;
 
+/** A ticket with its payload hash (see payload-hash.ts). */
+export interface HashedTicket {
+  ticket: ParsedTicket;
+  payloadHash: string;
+}
+
+/**
+ * Returns the zero-based positions of the tickets that are new, changed or deleted and back,
+ * in page order. The tickets must have distinct IDs.
+ */
+export async function findTicketsToWrite(client: pg.ClientBase, orgId: string, tickets: HashedTicket[]): Promise<number[]> {
+  const result = await client.query<{ position: number }>({
+    name: "servicebay_find_tickets_to_write",
+    text: FIND_TICKETS_TO_WRITE_SQL,
+    values: [orgId, tickets.map((hashed) => hashed.ticket.id), tickets.map((hashed) => hashed.payloadHash)],
+  });
+  return result.rows.map((row) => row.position);
+}
+
 export interface TicketPageWrite {
   orgId: string;
   runId: number;
-  /** The page's tickets with distinct IDs, because one INSERT ... ON CONFLICT cannot touch a row twice. */
-  tickets: ParsedTicket[];
+  /** Every distinct ticket ID of the page, for deletion detection and the unchanged count. */
+  ids: string[];
+  /**
+   * The tickets to write, a subset of `ids`: at least every new, changed or deleted-and-back
+   * one. The statement skips those whose stored hash is equal, so sending more is safe.
+   */
+  tickets: HashedTicket[];
   checkpoint: PageCheckpoint;
 }
 
@@ -141,14 +181,13 @@ export interface TicketPageWrite {
  */
 export async function commitTicketPage(client: pg.ClientBase, write: TicketPageWrite): Promise<PageWriteCounts> {
   const { checkpoint } = write;
-  const records = JSON.stringify(write.tickets.map(toColumnRecord));
-  const ids = write.tickets.map((ticket) => ticket.id);
+  const records = JSON.stringify(write.tickets.map((hashed) => toColumnRecord(hashed.ticket, hashed.payloadHash)));
   const counters = COUNTER_KEYS.map((key) => checkpoint.counters[key]);
 
   const result = await client.query<PageWriteCounts>({
     name: "servicebay_commit_ticket_page",
     text: COMMIT_PAGE_SQL,
-    values: [write.orgId, write.runId, records, ids, checkpoint.page, checkpoint.cursorBefore, checkpoint.cursorAfter, checkpoint.scanComplete, counters],
+    values: [write.orgId, write.runId, records, write.ids, checkpoint.page, checkpoint.cursorBefore, checkpoint.cursorAfter, checkpoint.scanComplete, counters],
   });
   const row = result.rows[0];
   if (!row) throw new Error("The page statement returned no counts row");

@@ -7,7 +7,7 @@ import { parseTicketPage } from "../servicebay/parse.js";
 import type { TicketListPage } from "../servicebay/types.js";
 import { nextCursorAfter } from "./cursor.js";
 import { RunInterruptedError } from "./errors.js";
-import { commitPage } from "./page-commit.js";
+import { PageWriter } from "./page-commit.js";
 
 export interface PageProgress {
   runId: number;
@@ -40,6 +40,7 @@ export async function scanAllPages(options: ScanOptions): Promise<RunCounters> {
 
   let cursor = run.cursor;
   let pageNumber = run.counters.pages + 1;
+  const writer = new PageWriter(client);
   let pending: Promise<TicketListPage> | null = fetchAhead(api, cursor);
   // Where the scan's time goes: waiting for pages the network has not delivered yet, or writing.
   const timing = { startedAt: performance.now(), fetchWaitMs: 0, writeMs: 0 };
@@ -59,8 +60,7 @@ export async function scanAllPages(options: ScanOptions): Promise<RunCounters> {
     }
 
     const writeStartedAt = performance.now();
-    counters = await commitPage(
-      client,
+    counters = await writer.commit(
       {
         runId: run.id, orgId: run.orgId, page: pageNumber, cursorBefore: cursor, cursorAfter,
         scanComplete: !page.hasMore, tickets: parsed.tickets, listed: page.tickets.length, issues: parsed.counts,

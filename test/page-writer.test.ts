@@ -1,0 +1,170 @@
+import pg from "pg";
+import { afterAll, beforeAll, beforeEach, describe, expect, test } from "vitest";
+
+import { createRun, emptyRunCounters, type RunCounters } from "../src/db/runs.js";
+import { parseTicketPage } from "../src/servicebay/parse.js";
+import type { ParsedTicket } from "../src/servicebay/types.js";
+import { TicketGenerator } from "../src/simulator/generate.js";
+import { PageWriter } from "../src/worker/page-commit.js";
+import { createTestDatabase, type TestDatabase } from "./support/database.js";
+
+const ORG = "org_writer";
+
+let db: TestDatabase;
+let client: pg.PoolClient;
+/** The names and ticket parameters of the statements the page writer sent, in order. */
+let sent: { name: string; ticketIds: string[] }[];
+
+beforeAll(async () => {
+  db = await createTestDatabase();
+  client = await db.pool.connect();
+  const query = client.query.bind(client) as (...args: unknown[]) => Promise<unknown>;
+  // Records what reaches PostgreSQL. The statements still run on the real server.
+  (client as unknown as { query: (...args: unknown[]) => Promise<unknown> }).query = (...args) => {
+    const [config] = args;
+    if (typeof config === "object" && config !== null && "name" in config) {
+      const { name, values } = config as { name: string; values: unknown[] };
+      sent.push({ name, ticketIds: ticketIdsOf(name, values) });
+    }
+    return query(...args);
+  };
+});
+afterAll(async () => {
+  client?.release();
+  await db?.drop();
+});
+beforeEach(async () => {
+  sent = [];
+  await db.query("TRUNCATE servicebay.tickets, servicebay.ticket_versions, servicebay.sync_runs CASCADE");
+});
+
+/** Returns the IDs a lookup queried, or the IDs whose content a page statement carried. */
+function ticketIdsOf(name: string, values: unknown[]): string[] {
+  if (name === "servicebay_find_tickets_to_write") return values[1] as string[];
+  const records = JSON.parse(values[2] as string) as { id: string }[];
+  return records.map((record) => record.id);
+}
+
+const generator = new TicketGenerator(3, 10_000);
+
+/** Generated tickets with IDs `<prefix>000` and up, as the API client parses them. */
+function tickets(prefix: string, count: number, notes = "first notes"): ParsedTicket[] {
+  const payloads = Array.from({ length: count }, (_, index) => {
+    const id = `${prefix}${String(index).padStart(3, "0")}`;
+    return { ...generator.ticket(index, id), serviceNotes: notes };
+  });
+  return parseTicketPage(JSON.parse(JSON.stringify(payloads)) as unknown[]).tickets;
+}
+
+/** Writes pages as one run, in order, and returns the run's counters. */
+async function writeRun(pages: ParsedTicket[][]): Promise<RunCounters> {
+  const run = await createRun(client, ORG, false);
+  const writer = new PageWriter(client);
+  let counters = emptyRunCounters();
+  let cursor: string | null = null;
+  for (const [index, page] of pages.entries()) {
+    const cursorAfter = page.at(-1)?.id ?? cursor;
+    counters = await writer.commit(
+      {
+        runId: run.id, orgId: ORG, page: index + 1, cursorBefore: cursor, cursorAfter, scanComplete: index === pages.length - 1,
+        tickets: page, listed: page.length, issues: { skipped: 0, repairedStrings: 0, unparseableDates: 0, coercedValues: 0, invalidValues: 0 },
+      },
+      counters,
+    );
+    cursor = cursorAfter;
+  }
+  return counters;
+}
+
+async function tableCounts(): Promise<{ tickets: number; versions: number }> {
+  const [row] = await db.query<{ tickets: number; versions: number }>(
+    `SELECT (SELECT count(*)::int FROM servicebay.tickets) AS tickets,
+            (SELECT count(*)::int FROM servicebay.ticket_versions) AS versions`,
+  );
+  return row!;
+}
+
+describe("PageWriter", () => {
+  test("sends only changed tickets' content", async () => {
+    await writeRun([tickets("a", 10)]);
+    sent = [];
+
+    const changed = tickets("a", 10);
+    changed[3] = tickets("a", 10, "new notes")[3]!;
+    const counters = await writeRun([changed]);
+
+    expect(sent.map((statement) => statement.name)).toEqual(["servicebay_find_tickets_to_write", "servicebay_commit_ticket_page"]);
+    expect(sent[0]!.ticketIds).toHaveLength(10);
+    expect(sent[1]!.ticketIds).toEqual(["a003"]);
+    expect(counters.updated).toBe(1);
+    expect(counters.unchanged).toBe(9);
+  });
+
+  test("sends no content for an unchanged page", async () => {
+    await writeRun([tickets("a", 10)]);
+    sent = [];
+
+    const counters = await writeRun([tickets("a", 10)]);
+
+    expect(sent[1]!.ticketIds).toEqual([]);
+    expect(counters.unchanged).toBe(10);
+    expect(await tableCounts()).toEqual({ tickets: 10, versions: 10 });
+  });
+
+  test("skips the lookup after an all-new page", async () => {
+    await writeRun([tickets("b", 5)]);
+    sent = [];
+
+    // Page 1 is new. Page 2 was stored before, so it is sent whole and must not be rewritten.
+    const counters = await writeRun([tickets("a", 5), tickets("b", 5)]);
+
+    expect(sent.map((statement) => statement.name)).toEqual([
+      "servicebay_find_tickets_to_write",
+      "servicebay_commit_ticket_page",
+      "servicebay_commit_ticket_page",
+    ]);
+    expect(sent[2]!.ticketIds).toHaveLength(5);
+    expect(counters.inserted).toBe(5);
+    expect(counters.unchanged).toBe(5);
+    expect(counters.updated).toBe(0);
+    expect(await tableCounts()).toEqual({ tickets: 10, versions: 10 });
+  });
+
+  test("looks up again after a page with stored tickets", async () => {
+    await writeRun([tickets("b", 5)]);
+    sent = [];
+
+    await writeRun([tickets("b", 5), tickets("c", 5)]);
+
+    expect(sent.map((statement) => statement.name)).toEqual([
+      "servicebay_find_tickets_to_write",
+      "servicebay_commit_ticket_page",
+      "servicebay_find_tickets_to_write",
+      "servicebay_commit_ticket_page",
+    ]);
+  });
+
+  test("sends a deleted ticket that is back", async () => {
+    await writeRun([tickets("a", 4)]);
+    await db.query("UPDATE servicebay.tickets SET deleted_at = now() WHERE id = 'a002'");
+    sent = [];
+
+    const counters = await writeRun([tickets("a", 4)]);
+
+    expect(sent[1]!.ticketIds).toEqual(["a002"]);
+    expect(counters.undeleted).toBe(1);
+  });
+
+  test("stores hashes equal to md5(raw::text)", async () => {
+    await writeRun([tickets("a", 20)]);
+    await writeRun([tickets("a", 20, "changed notes \u00fc \n \"quoted\"")]);
+
+    const mismatches = await db.query(
+      `SELECT id FROM servicebay.tickets WHERE payload_hash <> md5(raw::text)
+       UNION ALL
+       SELECT id FROM servicebay.ticket_versions WHERE payload_hash <> md5(raw::text)`,
+    );
+    expect(mismatches).toEqual([]);
+    expect(await tableCounts()).toEqual({ tickets: 20, versions: 40 });
+  });
+});
