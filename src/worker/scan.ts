@@ -1,3 +1,5 @@
+import { setImmediate } from "node:timers/promises";
+
 import type pg from "pg";
 
 import type { RunCounters, SyncRunRow } from "../db/runs.js";
@@ -52,7 +54,12 @@ export async function scanAllPages(options: ScanOptions): Promise<RunCounters> {
     pending = null;
 
     const cursorAfter = nextCursorAfter(page, cursor, pageNumber);
-    if (page.hasMore && !options.signal?.aborted) pending = fetchAhead(api, cursorAfter);
+    if (page.hasMore && !options.signal?.aborted) {
+      pending = fetchAhead(api, cursorAfter);
+      // The client sends the request in a promise continuation, so it would wait for this
+      // page's parsing and hashing. Yielding first lets it leave now.
+      await setImmediate();
+    }
 
     const parsed = parseTicketPage(page.tickets);
     for (const position of parsed.skippedPositions) {
