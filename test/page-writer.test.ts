@@ -41,8 +41,8 @@ beforeEach(async () => {
 /** Returns the IDs a lookup queried, or the IDs whose content a page statement carried. */
 function ticketIdsOf(name: string, values: unknown[]): string[] {
   if (name === "servicebay_find_tickets_to_write") return values[1] as string[];
-  const records = JSON.parse(values[2] as string) as { id: string }[];
-  return records.map((record) => record.id);
+  const records = JSON.parse(values[2] as string) as [string, ...unknown[]][];
+  return records.map(([id]) => id);
 }
 
 const generator = new TicketGenerator(3, 10_000);
@@ -166,5 +166,36 @@ describe("PageWriter", () => {
     );
     expect(mismatches).toEqual([]);
     expect(await tableCounts()).toEqual({ tickets: 20, versions: 40 });
+  });
+
+  test("stores each typed column", async () => {
+    const payload = {
+      id: "typed1", ticketId: "42", status: "Closed", timestamp: "2026-03-01T10:00:00+01:00", ticketClosedTimestamp: null,
+      customerName: "Zoë \"Q\" Núñez", warrantyRepair: "TRUE", alternativeCustomerAddress: false,
+      additionalItems: null, messageRooms: { room: [1, 2] }, serviceNotes: 12.5,
+    };
+    const [ticket] = parseTicketPage([payload]).tickets;
+
+    await writeRun([[ticket!]]);
+
+    const [row] = await db.query(
+      `SELECT ticket_number::int AS ticket_number, status, created_at, closed_at, customer_name, warranty_repair,
+              alternative_customer_address, additional_items, message_rooms, service_notes, customer_id, raw
+       FROM servicebay.tickets WHERE id = 'typed1'`,
+    );
+    expect(row).toEqual({
+      ticket_number: 42,
+      status: "Closed",
+      created_at: new Date("2026-03-01T09:00:00Z"),
+      closed_at: null,
+      customer_name: 'Zoë "Q" Núñez',
+      warranty_repair: true,
+      alternative_customer_address: false,
+      additional_items: null,
+      message_rooms: { room: [1, 2] },
+      service_notes: "12.5",
+      customer_id: null,
+      raw: payload,
+    });
   });
 });

@@ -2,7 +2,7 @@ import type pg from "pg";
 
 import type { ParsedTicket } from "../servicebay/types.js";
 import { COUNTER_COLUMNS, COUNTER_KEYS, type PageCheckpoint } from "./runs.js";
-import { CONTENT_COLUMN_NAMES, TYPED_COLUMNS, TYPED_COLUMN_NAMES, toColumnRecord } from "./ticket-columns.js";
+import { CONTENT_COLUMN_NAMES, TYPED_COLUMN_NAMES, columnValuesSelect, toColumnValues } from "./ticket-columns.js";
 
 export interface PageWriteCounts {
   inserted: number;
@@ -11,7 +11,6 @@ export interface PageWriteCounts {
   undeleted: number;
 }
 
-const recordDefinition = ["id text", "payload_hash text", ...TYPED_COLUMNS.map(([name, type]) => `${name} ${type}`), "raw jsonb"].join(", ");
 const contentList = CONTENT_COLUMN_NAMES.join(", ");
 const contentFromChanged = CONTENT_COLUMN_NAMES.map((name) => `c.${name}`).join(", ");
 const contentUpdate = CONTENT_COLUMN_NAMES.map((name) => `${name} = excluded.${name}`).join(", ");
@@ -61,8 +60,9 @@ ORDER BY i.position`;
  */
 const COMMIT_PAGE_SQL = `
 WITH incoming AS (
-  SELECT x.*
-  FROM jsonb_to_recordset($3::jsonb) AS x(${recordDefinition})
+  SELECT
+    ${columnValuesSelect("e.ticket")}
+  FROM jsonb_array_elements($3::jsonb) AS e(ticket)
 ),
 changed AS (
   SELECT i.*,
@@ -181,7 +181,7 @@ export interface TicketPageWrite {
  */
 export async function commitTicketPage(client: pg.ClientBase, write: TicketPageWrite): Promise<PageWriteCounts> {
   const { checkpoint } = write;
-  const records = JSON.stringify(write.tickets.map((hashed) => toColumnRecord(hashed.ticket, hashed.payloadHash)));
+  const records = JSON.stringify(write.tickets.map((hashed) => toColumnValues(hashed.ticket, hashed.payloadHash)));
   const counters = COUNTER_KEYS.map((key) => checkpoint.counters[key]);
 
   const result = await client.query<PageWriteCounts>({
