@@ -2,6 +2,7 @@ import pg from "pg";
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from "vitest";
 
 import { createRun, emptyRunCounters, type RunCounters } from "../src/db/runs.js";
+import { softDeleteUnlistedTickets } from "../src/db/tickets.js";
 import { parseTicketPage } from "../src/servicebay/parse.js";
 import type { ParsedTicket } from "../src/servicebay/types.js";
 import { TicketGenerator } from "../src/simulator/generate.js";
@@ -58,6 +59,10 @@ function tickets(prefix: string, count: number, notes = "first notes"): ParsedTi
 
 /** Writes pages as one run, in order, and returns the run's counters. */
 async function writeRun(pages: ParsedTicket[][]): Promise<RunCounters> {
+  return (await writeRunWithId(pages)).counters;
+}
+
+async function writeRunWithId(pages: ParsedTicket[][]): Promise<{ runId: number; counters: RunCounters }> {
   const run = await createRun(client, ORG, false);
   const writer = new PageWriter(client);
   let counters = emptyRunCounters();
@@ -73,7 +78,7 @@ async function writeRun(pages: ParsedTicket[][]): Promise<RunCounters> {
     );
     cursor = cursorAfter;
   }
-  return counters;
+  return { runId: run.id, counters };
 }
 
 async function tableCounts(): Promise<{ tickets: number; versions: number }> {
@@ -197,5 +202,59 @@ describe("PageWriter", () => {
       customer_id: null,
       raw: payload,
     });
+  });
+});
+
+describe("softDeleteUnlistedTickets", () => {
+  /** Stores 40 tickets, then lists all but `unlisted` of them in a second run and deletes with the limit. */
+  async function deleteAfterListingAllBut(unlisted: number, maxFraction: number, allowMassDelete = false) {
+    await writeRun([tickets("d", 40)]);
+    const { runId } = await writeRunWithId([tickets("d", 40).slice(unlisted)]);
+
+    await client.query("BEGIN");
+    try {
+      return await softDeleteUnlistedTickets(client, ORG, runId, { minTickets: 10, maxFraction, allowMassDelete });
+    } finally {
+      await client.query("COMMIT");
+    }
+  }
+
+  async function deletedCount(): Promise<number> {
+    const [row] = await db.query<{ count: number }>("SELECT count(*)::int AS count FROM servicebay.tickets WHERE deleted_at IS NOT NULL");
+    return row!.count;
+  }
+
+  test("deletes up to the fraction", async () => {
+    const result = await deleteAfterListingAllBut(20, 0.5);
+
+    expect(result).toEqual({ live: 40, unlisted: 20, applied: true, deleted: 20 });
+    expect(await deletedCount()).toBe(20);
+  });
+
+  test("holds back one over the fraction", async () => {
+    const result = await deleteAfterListingAllBut(21, 0.5);
+
+    expect(result).toEqual({ live: 40, unlisted: 21, applied: false, deleted: 0 });
+    expect(await deletedCount()).toBe(0);
+  });
+
+  test("deletes up to the minimum count", async () => {
+    const result = await deleteAfterListingAllBut(10, 0.1);
+
+    expect(result).toEqual({ live: 40, unlisted: 10, applied: true, deleted: 10 });
+  });
+
+  test("holds back one over the minimum count", async () => {
+    const result = await deleteAfterListingAllBut(11, 0.1);
+
+    expect(result.applied).toBe(false);
+    expect(await deletedCount()).toBe(0);
+  });
+
+  test("deletes everything when allowed", async () => {
+    const result = await deleteAfterListingAllBut(40, 0.1, true);
+
+    expect(result).toEqual({ live: 40, unlisted: 40, applied: true, deleted: 40 });
+    expect(await tableCounts()).toEqual({ tickets: 40, versions: 80 });
   });
 });

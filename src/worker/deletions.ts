@@ -2,7 +2,7 @@ import type pg from "pg";
 
 import type { RunCounters } from "../db/runs.js";
 import { updateRun } from "../db/runs.js";
-import { countDeletionCandidates, softDeleteUnlistedTickets } from "../db/tickets.js";
+import { softDeleteUnlistedTickets } from "../db/tickets.js";
 import type { Logger } from "../logger.js";
 
 /** Below this many deletions the mass-delete guard never holds a run, whatever the fraction. */
@@ -39,28 +39,29 @@ export async function detectDeletions(client: pg.ClientBase, options: DeletionOp
 
   await client.query("BEGIN");
   try {
-    // Both statements compare every live ticket with every listed ID. Right after a first
-    // sync the tables have no statistics yet, so the planner picks a nested loop that is
-    // quadratic in the number of tickets. Hash joins are right at any size.
+    // See softDeleteUnlistedTickets for why nested loops and JIT compilation are turned off.
     await client.query("SET LOCAL enable_nestloop = off");
-    const candidates = await countDeletionCandidates(client, options.orgId, options.runId);
-    const limit = Math.max(MASS_DELETE_MIN_TICKETS, options.maxDeleteFraction * candidates.live);
+    await client.query("SET LOCAL jit = off");
+    const result = await softDeleteUnlistedTickets(client, options.orgId, options.runId, {
+      minTickets: MASS_DELETE_MIN_TICKETS,
+      maxFraction: options.maxDeleteFraction,
+      allowMassDelete: options.allowMassDelete,
+    });
 
-    if (candidates.unlisted > limit && !options.allowMassDelete) {
+    if (!result.applied) {
       const message =
-        `The scan would soft-delete ${candidates.unlisted} of ${candidates.live} live tickets, more than ` +
+        `The scan would soft-delete ${result.unlisted} of ${result.live} live tickets, more than ` +
         `SYNC_MAX_DELETE_FRACTION=${options.maxDeleteFraction} allows; nothing was deleted. ` +
         `If the jobs were really deleted in Servicebay, run "servicebay-sync sync --allow-mass-delete".`;
       await updateRun(client, options.runId, { deletionCheck: "needs_review" }, counters);
       await client.query("COMMIT");
-      return { kind: "needs_review", unlisted: candidates.unlisted, live: candidates.live, message };
+      return { kind: "needs_review", unlisted: result.unlisted, live: result.live, message };
     }
 
-    const deleted = candidates.unlisted === 0 ? 0 : await softDeleteUnlistedTickets(client, options.orgId, options.runId);
-    counters.deleted += deleted;
+    counters.deleted += result.deleted;
     await updateRun(client, options.runId, { deletionCheck: "applied" }, counters);
     await client.query("COMMIT");
-    return { kind: "applied", deleted };
+    return { kind: "applied", deleted: result.deleted };
   } catch (error) {
     await client.query("ROLLBACK").catch(() => undefined);
     throw error;
