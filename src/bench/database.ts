@@ -139,36 +139,54 @@ export interface CopyResult {
   rows: number;
   copyMs: number;
   rowsPerSecond: number;
+  /**
+   * The same rows copied into an empty table shaped like `servicebay.tickets`, plus the rows of
+   * `servicebay.ticket_versions` into one shaped like it: the floor for writing what a first
+   * sync writes. Jobs per second over both COPYs.
+   */
+  withVersions: { rows: number; copyMs: number; jobsPerSecond: number };
 }
 
 /**
  * Copies the rows of `servicebay.tickets` to a file, then times a plain COPY of that file into
  * an empty table of the same shape (`LIKE ... INCLUDING ALL`, so with the same indexes and
- * constraints): the floor for any way of writing those rows. It uses psql's `\copy`, because
- * COPY FROM STDIN needs a streaming client that is not among this project's dependencies, and
- * a server-side COPY FROM a file works only when the server shares this machine's file system.
+ * constraints): the floor for any way of writing those rows. Then it times the same for
+ * `servicebay.ticket_versions`. It uses psql's `\copy`, because COPY FROM STDIN needs a
+ * streaming client that is not among this project's dependencies, and a server-side COPY FROM
+ * a file works only when the server shares this machine's file system.
  */
 export async function timePlainCopy(url: string, psql: string): Promise<CopyResult> {
   const folder = mkdtempSync(join(tmpdir(), "servicebay-bench-copy-"));
-  const file = join(folder, "tickets.copy");
   try {
-    await runPsql(psql, url, [`\\copy servicebay.tickets TO '${file}'`]);
-    await withClient(url, async (client) => {
-      await client.query("CREATE SCHEMA bench_copy");
-      await client.query("CREATE TABLE bench_copy.tickets (LIKE servicebay.tickets INCLUDING ALL)");
-    });
-
-    const output = await runPsql(psql, url, ["\\timing on", `\\copy bench_copy.tickets FROM '${file}'`]);
-    const rows = Number(/^COPY (\d+)$/m.exec(output)?.[1]);
-    const copyMs = Number(/^Time: ([\d.]+) ms/m.exec(output)?.[1]);
-    if (!Number.isFinite(rows) || !Number.isFinite(copyMs)) {
-      throw new Error(`Could not read the row count and time of the COPY from psql's output: ${output.slice(0, 500)}`);
-    }
+    await withClient(url, (client) => client.query("CREATE SCHEMA bench_copy"));
+    const tickets = await timeTableCopy(url, psql, "tickets", join(folder, "tickets.copy"));
+    const versions = await timeTableCopy(url, psql, "ticket_versions", join(folder, "ticket_versions.copy"));
     await withClient(url, (client) => client.query("DROP SCHEMA bench_copy CASCADE"));
-    return { rows, copyMs, rowsPerSecond: rows / (copyMs / 1000) };
+
+    const bothMs = tickets.copyMs + versions.copyMs;
+    return {
+      rows: tickets.rows,
+      copyMs: tickets.copyMs,
+      rowsPerSecond: tickets.rows / (tickets.copyMs / 1000),
+      withVersions: { rows: versions.rows, copyMs: bothMs, jobsPerSecond: tickets.rows / (bothMs / 1000) },
+    };
   } finally {
     rmSync(folder, { recursive: true, force: true });
   }
+}
+
+/** Copies one table of the `servicebay` schema to a file and times a COPY of it into an empty table of the same shape. */
+async function timeTableCopy(url: string, psql: string, table: string, file: string): Promise<{ rows: number; copyMs: number }> {
+  await runPsql(psql, url, [`\\copy servicebay.${table} TO '${file}'`]);
+  await withClient(url, (client) => client.query(`CREATE TABLE bench_copy.${table} (LIKE servicebay.${table} INCLUDING ALL)`));
+
+  const output = await runPsql(psql, url, ["\\timing on", `\\copy bench_copy.${table} FROM '${file}'`]);
+  const rows = Number(/^COPY (\d+)$/m.exec(output)?.[1]);
+  const copyMs = Number(/^Time: ([\d.]+) ms/m.exec(output)?.[1]);
+  if (!Number.isFinite(rows) || !Number.isFinite(copyMs)) {
+    throw new Error(`Could not read the row count and time of the COPY from psql's output: ${output.slice(0, 500)}`);
+  }
+  return { rows, copyMs };
 }
 
 /** Runs psql with the connection in libpq's environment variables, so no password appears in a process list. */

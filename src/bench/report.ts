@@ -38,6 +38,8 @@ export interface DatabaseThroughput {
   copy: CopyResult | null;
   /** syncTicketsPerSecond divided by the COPY rows per second. */
   ratioToCopy: number | null;
+  /** syncTicketsPerSecond divided by the jobs per second of the COPYs into both tables. */
+  ratioToCopyWithVersions: number | null;
 }
 
 export interface TargetCheck {
@@ -76,9 +78,13 @@ export function formatResults(results: BenchResults): string {
     lines.push("");
     lines.push(`database at latency 0, ${database.tickets} tickets: page commits ${Math.round(database.syncTicketsPerSecond)} tickets/s ` +
       `(whole run ${Math.round(database.endToEndTicketsPerSecond)} tickets/s)`);
-    lines.push(database.copy
-      ? `plain COPY of the same rows: ${Math.round(database.copy.rowsPerSecond)} rows/s; ratio ${database.ratioToCopy?.toFixed(3)}`
-      : "plain COPY: not measured (psql not found)");
+    if (database.copy) {
+      lines.push(`plain COPY of the same rows: ${Math.round(database.copy.rowsPerSecond)} rows/s; ratio ${database.ratioToCopy?.toFixed(3)}`);
+      lines.push(`plain COPY of the same rows and their versions into both tables: ${Math.round(database.copy.withVersions.jobsPerSecond)} jobs/s; ` +
+        `ratio ${database.ratioToCopyWithVersions?.toFixed(3)}`);
+    } else {
+      lines.push("plain COPY: not measured (psql not found)");
+    }
   }
 
   lines.push("");

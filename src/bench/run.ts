@@ -163,7 +163,7 @@ async function runApiScenarios(server: BenchServer, options: BenchOptions, scena
   return syncs;
 }
 
-/** Runs the initial sync at latency 0 on a fresh database, then a plain COPY of the rows it wrote. */
+/** Runs the initial sync at latency 0 on a fresh database, then plain COPYs of the rows it wrote. */
 async function runDatabaseScenario(server: BenchServer, options: BenchOptions): Promise<DatabaseThroughput> {
   const simulator = await startSimulatorProcess({ tickets: options.tickets, latencyMs: 0, seed: options.seed });
   cleanups.push(() => simulator.stop());
@@ -193,6 +193,7 @@ async function runDatabaseScenario(server: BenchServer, options: BenchOptions): 
     endToEndTicketsPerSecond: tickets / (runMs / 1000),
     copy,
     ratioToCopy: copy ? syncTicketsPerSecond / copy.rowsPerSecond : null,
+    ratioToCopyWithVersions: copy ? syncTicketsPerSecond / copy.withVersions.jobsPerSecond : null,
   };
 }
 
