@@ -60,8 +60,8 @@ describe("benchmark results table", () => {
     machine: { cpus: 2 },
     options: { tickets: 1000, latencyMs: 20, seed: 1 },
     scenarios: [
-      { name: "fetch-only", wallSeconds: 10, requests: 10, tickets: 1000, ticketsPerSecond: 100, writes: null, peakRssMb: 50, ratioToFetchOnly: 1 },
-      { name: "initial sync", wallSeconds: 10.5, requests: 10, tickets: 1000, ticketsPerSecond: 95.2, writes: writes(1000, 1000), peakRssMb: 80.25, ratioToFetchOnly: 1.05 },
+      { name: "fetch-only", wallSeconds: 10, requests: 10, tickets: 1000, ticketsPerSecond: 100, writes: null, peakRssMb: 50, cpuSeconds: 4, ratioToFetchOnly: 1 },
+      { name: "initial sync", wallSeconds: 10.5, requests: 10, tickets: 1000, ticketsPerSecond: 95.2, writes: writes(1000, 1000), peakRssMb: 80.25, cpuSeconds: 5.125, ratioToFetchOnly: 1.05 },
     ],
     database: {
       tickets: 1000, syncTicketsPerSecond: 20_000, endToEndTicketsPerSecond: 5_000, copy: { rows: 1000, copyMs: 25, rowsPerSecond: 40_000, withVersions: { rows: 1000, copyMs: 40, jobsPerSecond: 25_000 } },
@@ -75,8 +75,8 @@ describe("benchmark results table", () => {
     const lines = formatResults(results).split("\n");
 
     expect(lines[0]).toMatch(/^scenario\s+wall s\s+requests/);
-    expect(lines.find((line) => line.startsWith("initial sync"))).toMatch(/10\.50\s+10\s+95\s+1000\/1\s+1000\/2\s+80\.3\s+1\.050$/);
-    expect(lines.find((line) => line.startsWith("fetch-only"))).toMatch(/\s-\s+-\s+50\.0\s+1\.000$/);
+    expect(lines.find((line) => line.startsWith("initial sync"))).toMatch(/10\.50\s+10\s+95\s+1000\/1\s+1000\/2\s+80\.3\s+5\.13\s+1\.050$/);
+    expect(lines.find((line) => line.startsWith("fetch-only"))).toMatch(/\s-\s+-\s+50\.0\s+4\.00\s+1\.000$/);
   });
 
   test("database line shows the COPY ratio", () => {

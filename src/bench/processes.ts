@@ -14,7 +14,7 @@ import { DEFAULT_API_KEY, DEFAULT_ORG_ID } from "../simulator/server.js";
 
 const CLI = fileURLToPath(new URL("../cli.js", import.meta.url));
 const FETCH_ONLY = fileURLToPath(new URL("./fetch-only.js", import.meta.url));
-const PEAK_RSS = fileURLToPath(new URL("./peak-rss.js", import.meta.url));
+const EXIT_USAGE = fileURLToPath(new URL("./exit-usage.js", import.meta.url));
 
 export interface ChildRun {
   exitCode: number | null;
@@ -22,6 +22,8 @@ export interface ChildRun {
   wallMs: number;
   /** Peak resident set size of the process, in kB; null when it did not report one. */
   maxRssKb: number | null;
+  /** User and system CPU time of the process, in ms; null when it did not report one. */
+  cpuMs: number | null;
   /** Standard output split into lines. */
   lines: string[];
   stderr: string;
@@ -87,15 +89,15 @@ export function runFetchOnlyProcess(simulatorUrl: string): Promise<ChildRun> {
   return runMeasured([FETCH_ONLY], apiEnvironment(simulatorUrl));
 }
 
-/** Runs a Node.js script with the peak-RSS reporter preloaded and collects its output. */
+/** Runs a Node.js script with the resource usage reporter preloaded and collects its output. */
 async function runMeasured(args: string[], env: NodeJS.ProcessEnv): Promise<ChildRun> {
-  const folder = mkdtempSync(join(tmpdir(), "servicebay-bench-rss-"));
-  const rssFile = join(folder, "peak-rss.json");
+  const folder = mkdtempSync(join(tmpdir(), "servicebay-bench-usage-"));
+  const usageFile = join(folder, "exit-usage.json");
   try {
     const startedAt = performance.now();
-    const child = spawn(process.execPath, ["--import", PEAK_RSS, ...args], {
+    const child = spawn(process.execPath, ["--import", EXIT_USAGE, ...args], {
       // The given variables override the parent's, so the worker writes to the benchmark database even when DATABASE_URL names another.
-      env: { ...process.env, ...env, BENCH_PEAK_RSS_FILE: rssFile },
+      env: { ...process.env, ...env, BENCH_USAGE_FILE: usageFile },
       stdio: ["ignore", "pipe", "pipe"],
     });
 
@@ -109,19 +111,25 @@ async function runMeasured(args: string[], env: NodeJS.ProcessEnv): Promise<Chil
     });
     const wallMs = performance.now() - startedAt;
 
-    return { exitCode, wallMs, maxRssKb: readPeakRss(rssFile), lines: stdout.split("\n").filter((line) => line !== ""), stderr };
+    const usage = readExitUsage(usageFile);
+    return { exitCode, wallMs, ...usage, lines: stdout.split("\n").filter((line) => line !== ""), stderr };
   } finally {
     rmSync(folder, { recursive: true, force: true });
   }
 }
 
-function readPeakRss(file: string): number | null {
+/** Reads what exit-usage.ts wrote. Each figure is null when the process died before writing it. */
+function readExitUsage(file: string): { maxRssKb: number | null; cpuMs: number | null } {
+  let usage: { maxRssKb?: unknown; cpuMs?: unknown } = {};
   try {
-    const value = (JSON.parse(readFileSync(file, "utf8")) as { maxRssKb?: unknown }).maxRssKb;
-    return typeof value === "number" ? value : null;
+    usage = JSON.parse(readFileSync(file, "utf8")) as typeof usage;
   } catch {
-    return null;
+    // A process killed before its exit handler ran leaves no file.
   }
+  return {
+    maxRssKb: typeof usage.maxRssKb === "number" ? usage.maxRssKb : null,
+    cpuMs: typeof usage.cpuMs === "number" ? usage.cpuMs : null,
+  };
 }
 
 export function parseJsonLine(line: string): Record<string, unknown> | undefined {

@@ -11,6 +11,8 @@ export interface ScenarioResult {
   /** Row counts from `pg_stat_user_tables`; null for the fetch-only scenario. */
   writes: WriteStats | null;
   peakRssMb: number | null;
+  /** User and system CPU seconds of the process (for fetch-only, the mean of its runs). */
+  cpuSeconds: number | null;
   /** Wall time divided by the fetch-only wall time. */
   ratioToFetchOnly: number | null;
   /** The worker's own figures from its log, for sync scenarios. */
@@ -60,7 +62,7 @@ export interface BenchResults {
 
 /** Formats the scenarios, the database figure and the target checks as plain-text tables. */
 export function formatResults(results: BenchResults): string {
-  const header = ["scenario", "wall s", "requests", "tickets/s", "tickets ins/upd", "versions ins/upd", "peak RSS MB", "x fetch-only"];
+  const header = ["scenario", "wall s", "requests", "tickets/s", "tickets ins/upd", "versions ins/upd", "peak RSS MB", "CPU s", "x fetch-only"];
   const rows = results.scenarios.map((scenario) => [
     scenario.name,
     scenario.wallSeconds.toFixed(2),
@@ -69,6 +71,7 @@ export function formatResults(results: BenchResults): string {
     scenario.writes ? `${scenario.writes.tickets.inserted}/${scenario.writes.tickets.updated}` : "-",
     scenario.writes ? `${scenario.writes.ticket_versions.inserted}/${scenario.writes.ticket_versions.updated}` : "-",
     scenario.peakRssMb === null ? "-" : scenario.peakRssMb.toFixed(1),
+    scenario.cpuSeconds === null ? "-" : scenario.cpuSeconds.toFixed(2),
     scenario.ratioToFetchOnly === null ? "-" : scenario.ratioToFetchOnly.toFixed(3),
   ]);
   const lines = [formatTable(header, rows)];

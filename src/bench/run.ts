@@ -217,6 +217,7 @@ function fetchOnlyScenario(runs: ChildRun[]): ScenarioResult {
     ticketsPerSecond: tickets / wallSeconds,
     writes: null,
     peakRssMb: Math.max(...runs.map((run) => (run.maxRssKb ?? 0) / 1024)),
+    cpuSeconds: runs.every((run) => run.cpuMs !== null) ? runs.reduce((sum, run) => sum + run.cpuMs!, 0) / runs.length / 1000 : null,
     ratioToFetchOnly: 1,
   };
 }
@@ -234,6 +235,7 @@ function syncScenario(name: string, run: ChildRun, writes: ScenarioResult["write
     ticketsPerSecond: tickets / wallSeconds,
     writes,
     peakRssMb: run.maxRssKb === null ? null : run.maxRssKb / 1024,
+    cpuSeconds: run.cpuMs === null ? null : run.cpuMs / 1000,
     ratioToFetchOnly: null,
     worker: {
       runSeconds: Number(finished.runDurationMs) / 1000,
