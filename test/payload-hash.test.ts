@@ -34,6 +34,7 @@ const EDGE_CASES: Record<string, unknown> = {
   "large and small numbers": JSON.parse("[1e21, 1.5e21, 1e-7, 1.5e-7, -2.5e-9, 5e-324, 1.7976931348623157e308, 123456789012345678901234, 0.1, -0, 100, 24.5, -1e300]"),
   "integers near the safe limit": [9007199254740991, 9007199254740993, -9007199254740992],
   "a key named __proto__": JSON.parse('{"__proto__": {"x": 1}, "constructor": 2}'),
+  "an object with too many keys to cache": Object.fromEntries(Array.from({ length: 150 }, (_, index) => [`room_${"x".repeat(index % 7)}${index}`, index])),
 };
 
 describe("jsonbText", () => {

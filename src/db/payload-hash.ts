@@ -76,23 +76,33 @@ interface ObjectLayout {
 /**
  * Layouts by key list. Tickets of one API share a few object shapes, so sorting and printing
  * their keys once, rather than for every object, saves most of the time this module takes.
+ * Only short key lists are kept: an object keyed by data, such as room IDs, has a new key list
+ * every time, and keeping those would hold up to MAX_LAYOUTS copies of large key lists.
  */
 const layouts = new Map<string, ObjectLayout>();
-const MAX_LAYOUTS = 1_000;
+const MAX_LAYOUTS = 200;
+const MAX_CACHED_KEYS = 100;
+const MAX_CACHED_SIGNATURE_LENGTH = 2_000;
 
 function objectLayout(keys: string[]): ObjectLayout {
+  if (keys.length > MAX_CACHED_KEYS) return buildLayout(keys);
   const signature = keys.join("\u0000");
+  if (signature.length > MAX_CACHED_SIGNATURE_LENGTH) return buildLayout(keys);
+
   const cached = layouts.get(signature);
   // A key containing U+0000 could make two key lists join to one signature, so compare them.
   if (cached !== undefined && cached.keys.length === keys.length && cached.keys.every((key, index) => key === keys[index])) {
     return cached;
   }
-
-  const sortedKeys = [...keys].sort(compareJsonbKeys);
-  const layout = { keys, sortedKeys, keyTexts: sortedKeys.map((key) => JSON.stringify(key) + ": ") };
+  const layout = buildLayout(keys);
   if (layouts.size >= MAX_LAYOUTS) layouts.clear();
   layouts.set(signature, layout);
   return layout;
+}
+
+function buildLayout(keys: string[]): ObjectLayout {
+  const sortedKeys = [...keys].sort(compareJsonbKeys);
+  return { keys, sortedKeys, keyTexts: sortedKeys.map((key) => JSON.stringify(key) + ": ") };
 }
 
 /** Members JSON.stringify leaves out of an object. */
