@@ -27,7 +27,7 @@ export function jsonbText(value: unknown): string {
     case "string":
       return JSON.stringify(value);
     case "number":
-      // Integers below 1e21 print without an exponent, the same in both.
+      // Safe integers print without an exponent, the same in JavaScript and PostgreSQL.
       return Number.isSafeInteger(value) ? String(value) : numericText(value);
     case "boolean":
       return value ? "true" : "false";
