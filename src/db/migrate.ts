@@ -19,6 +19,7 @@ export const MIGRATIONS_FOLDER = fileURLToPath(new URL("../../migrations", impor
 export async function runMigrations(pool: pg.Pool, logger: Logger): Promise<void> {
   const client = await connectClient(pool, logger);
   try {
+    await checkDatabaseEncoding(client);
     await lockMigrations(client);
     try {
       await migrate(drizzle({ client }), { migrationsFolder: MIGRATIONS_FOLDER });
@@ -30,3 +31,25 @@ export async function runMigrations(pool: pg.Pool, logger: Logger): Promise<void
     client.release();
   }
 }
+
+/**
+ * Database encodings the worker can write to. Its payload hashes are md5 sums of UTF-8 text,
+ * equal to PostgreSQL's `md5(raw::text)` only where the database stores text as UTF-8 bytes:
+ * in UTF8, and in SQL_ASCII, which stores the client's bytes unchanged.
+ */
+const SUPPORTED_ENCODINGS = ["UTF8", "SQL_ASCII"];
+
+/** Rejects a database whose encoding would make the stored payload hashes disagree with `md5(raw::text)`. */
+async function checkDatabaseEncoding(client: pg.ClientBase): Promise<void> {
+  const result = await client.query<{ encoding: string; database: string }>(
+    "SELECT current_setting('server_encoding') AS encoding, current_database() AS database",
+  );
+  const { encoding, database } = result.rows[0]!;
+  if (SUPPORTED_ENCODINGS.includes(encoding)) return;
+  throw new Error(
+    `The database "${database}" uses the ${encoding} encoding, but servicebay-sync needs a UTF8 database: ` +
+      "job text is Unicode, and payload hashes are computed on UTF-8 text. Create a database with " +
+      `"createdb --encoding=UTF8 --template=template0 NAME" and set DATABASE_URL to it.`,
+  );
+}
+
