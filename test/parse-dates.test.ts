@@ -16,6 +16,8 @@ const parsedCases: Array<{ name: string; value: unknown; expected: string }> = [
   { name: 'date only', value: '2019-08-24', expected: '2019-08-24T00:00:00.000Z' },
   { name: 'surrounding spaces', value: ' 2019-08-24T14:15:22Z ', expected: '2019-08-24T14:15:22.000Z' },
   { name: 'leap day', value: '2020-02-29T00:00:00Z', expected: '2020-02-29T00:00:00.000Z' },
+  { name: 'leap day of 2000', value: '2000-02-29T00:00:00Z', expected: '2000-02-29T00:00:00.000Z' },
+  { name: 'last day of April', value: '2019-04-30T00:00:00Z', expected: '2019-04-30T00:00:00.000Z' },
   { name: 'toUTCString form', value: 'Sat, 24 Aug 2019 14:15:22 GMT', expected: '2019-08-24T14:15:22.000Z' },
   { name: 'toString form', value: 'Sat Aug 24 2019 16:15:22 GMT+0200 (Central European Summer Time)', expected: '2019-08-24T14:15:22.000Z' },
   { name: 'epoch seconds', value: 1566656122, expected: '2019-08-24T14:15:22.000Z' },
@@ -36,6 +38,9 @@ const parsedCases: Array<{ name: string; value: unknown; expected: string }> = [
 const unparseableCases: Array<{ name: string; value: unknown }> = [
   { name: 'free text', value: 'next Tuesday' },
   { name: 'February 30', value: '2019-02-30T00:00:00Z' },
+  { name: 'February 29 of a common year', value: '2019-02-29T00:00:00Z' },
+  { name: 'February 29 of 1900', value: '1900-02-29T00:00:00Z' },
+  { name: 'April 31', value: '2019-04-31T00:00:00Z' },
   { name: 'month 13', value: '2019-13-01' },
   { name: 'hour 24', value: '2019-08-24T24:00:00Z' },
   { name: 'offset hours 25', value: '2019-08-24T14:15:22+25:00' },

@@ -84,16 +84,38 @@ const MAX_LAYOUTS = 200;
 const MAX_CACHED_KEYS = 100;
 const MAX_CACHED_SIGNATURE_LENGTH = 2_000;
 
+/** The layouts used last, newest first. Checking them first spares joining the key list. */
+const recentLayouts: ObjectLayout[] = [];
+const MAX_RECENT_LAYOUTS = 8;
+
 function objectLayout(keys: string[]): ObjectLayout {
   if (keys.length > MAX_CACHED_KEYS) return buildLayout(keys);
+  for (const recent of recentLayouts) {
+    if (hasKeys(recent, keys)) return recent;
+  }
+  const layout = cachedLayout(keys);
+  if (layout === null) return buildLayout(keys);
+  recentLayouts.unshift(layout);
+  if (recentLayouts.length > MAX_RECENT_LAYOUTS) recentLayouts.pop();
+  return layout;
+}
+
+function hasKeys(layout: ObjectLayout, keys: string[]): boolean {
+  if (layout.keys.length !== keys.length) return false;
+  for (let index = 0; index < keys.length; index++) {
+    if (layout.keys[index] !== keys[index]) return false;
+  }
+  return true;
+}
+
+/** Returns the layout from the cache, adding it if needed, or null when the key list is too long to keep. */
+function cachedLayout(keys: string[]): ObjectLayout | null {
   const signature = keys.join("\u0000");
-  if (signature.length > MAX_CACHED_SIGNATURE_LENGTH) return buildLayout(keys);
+  if (signature.length > MAX_CACHED_SIGNATURE_LENGTH) return null;
 
   const cached = layouts.get(signature);
   // A key containing U+0000 could make two key lists join to one signature, so compare them.
-  if (cached !== undefined && cached.keys.length === keys.length && cached.keys.every((key, index) => key === keys[index])) {
-    return cached;
-  }
+  if (cached !== undefined && hasKeys(cached, keys)) return cached;
   const layout = buildLayout(keys);
   if (layouts.size >= MAX_LAYOUTS) layouts.clear();
   layouts.set(signature, layout);

@@ -122,8 +122,12 @@ function parseIsoMatch(match: RegExpExecArray): number | null {
   return Date.UTC(y, mo - 1, d, h, mi, s, ms) - offsetMs;
 }
 
+const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+
 function daysInMonth(year: number, month: number): number {
-  return new Date(Date.UTC(year, month, 0)).getUTCDate();
+  if (month !== 2) return DAYS_IN_MONTH[month - 1]!;
+  const leap = (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0;
+  return leap ? 29 : 28;
 }
 
 function offsetToMs(offset: string | undefined): number | null {
