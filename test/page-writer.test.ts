@@ -39,9 +39,9 @@ beforeEach(async () => {
   await db.query("TRUNCATE servicebay.tickets, servicebay.ticket_versions, servicebay.sync_runs CASCADE");
 });
 
-/** Returns the IDs a lookup queried, or the IDs whose content a page statement carried. */
+/** Returns the IDs a hash comparison sent, or the IDs whose content a page statement carried. */
 function ticketIdsOf(name: string, values: unknown[]): string[] {
-  if (name === "servicebay_find_tickets_to_write") return values[1] as string[];
+  if (name === "servicebay_commit_unchanged_page") return values[2] as string[];
   const records = JSON.parse(values[2] as string) as [string, ...unknown[]][];
   return records.map(([id]) => id);
 }
@@ -98,22 +98,26 @@ describe("PageWriter", () => {
     changed[3] = tickets("a", 10, "new notes")[3]!;
     const counters = await writeRun([changed]);
 
-    expect(sent.map((statement) => statement.name)).toEqual(["servicebay_find_tickets_to_write", "servicebay_commit_ticket_page"]);
+    expect(sent.map((statement) => statement.name)).toEqual(["servicebay_commit_unchanged_page", "servicebay_commit_ticket_page"]);
     expect(sent[0]!.ticketIds).toHaveLength(10);
     expect(sent[1]!.ticketIds).toEqual(["a003"]);
     expect(counters.updated).toBe(1);
     expect(counters.unchanged).toBe(9);
   });
 
-  test("sends no content for an unchanged page", async () => {
+  test("commits an unchanged page in one statement", async () => {
     await writeRun([tickets("a", 10)]);
     sent = [];
 
-    const counters = await writeRun([tickets("a", 10)]);
+    const { runId, counters } = await writeRunWithId([tickets("a", 10)]);
 
-    expect(sent[1]!.ticketIds).toEqual([]);
+    expect(sent.map((statement) => statement.name)).toEqual(["servicebay_commit_unchanged_page"]);
     expect(counters.unchanged).toBe(10);
     expect(await tableCounts()).toEqual({ tickets: 10, versions: 10 });
+    const [run] = await db.query("SELECT pages, unchanged, tickets_seen, cursor, scan_complete FROM servicebay.sync_runs WHERE id = $1", [runId]);
+    expect(run).toEqual({ pages: 1, unchanged: 10, tickets_seen: 10, cursor: "a009", scan_complete: true });
+    const [pages] = await db.query<{ ids: string[] }>("SELECT ticket_ids AS ids FROM servicebay.sync_run_pages WHERE run_id = $1", [runId]);
+    expect(pages!.ids).toHaveLength(10);
   });
 
   test("skips the lookup after an all-new page", async () => {
@@ -124,7 +128,7 @@ describe("PageWriter", () => {
     const counters = await writeRun([tickets("a", 5), tickets("b", 5)]);
 
     expect(sent.map((statement) => statement.name)).toEqual([
-      "servicebay_find_tickets_to_write",
+      "servicebay_commit_unchanged_page",
       "servicebay_commit_ticket_page",
       "servicebay_commit_ticket_page",
     ]);
@@ -142,9 +146,8 @@ describe("PageWriter", () => {
     await writeRun([tickets("b", 5), tickets("c", 5)]);
 
     expect(sent.map((statement) => statement.name)).toEqual([
-      "servicebay_find_tickets_to_write",
-      "servicebay_commit_ticket_page",
-      "servicebay_find_tickets_to_write",
+      "servicebay_commit_unchanged_page",
+      "servicebay_commit_unchanged_page",
       "servicebay_commit_ticket_page",
     ]);
   });

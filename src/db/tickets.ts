@@ -28,22 +28,43 @@ const checkpointCounters = COUNTER_KEYS.map((key, index) => {
   return `${column} = ${stored}`;
 }).join(",\n    ");
 
+/** Assignments that set every counter column from the array parameter $8, in COUNTER_KEYS order. */
+const storedCounters = COUNTER_KEYS.map((key, index) => `${COUNTER_COLUMNS[key]} = ($8::int[])[${index + 1}]`).join(",\n    ");
+
 /**
  * Finds which tickets of a page differ from the stored ones: new, changed (another payload
- * hash) or deleted and back. It reads only IDs and hashes, so a page of unchanged tickets costs
- * PostgreSQL one index probe per ticket and no JSON parsing.
+ * hash) or deleted and back. When none differs, the same statement commits the page: its ID
+ * list and the run's checkpoint. It reads only IDs and hashes, so a page of unchanged tickets
+ * costs PostgreSQL one index probe per ticket, no JSON parsing and one round trip.
  */
-const FIND_TICKETS_TO_WRITE_SQL = `
-SELECT (i.position - 1)::int AS position
-FROM unnest($2::text[], $3::text[]) WITH ORDINALITY AS i(id, payload_hash, position)
-LEFT JOIN LATERAL (
-  SELECT t.payload_hash, t.deleted_at
-  FROM servicebay.tickets t
-  WHERE t.org_id = $1 AND t.id = i.id
-  OFFSET 0
-) e ON true
-WHERE e.payload_hash IS NULL OR e.payload_hash <> i.payload_hash OR e.deleted_at IS NOT NULL
-ORDER BY i.position`;
+const COMMIT_UNCHANGED_PAGE_SQL = `
+WITH differing AS (
+  SELECT (i.position - 1)::int AS position
+  FROM unnest($3::text[], $4::text[]) WITH ORDINALITY AS i(id, payload_hash, position)
+  LEFT JOIN LATERAL (
+    SELECT t.payload_hash, t.deleted_at
+    FROM servicebay.tickets t
+    WHERE t.org_id = $1 AND t.id = i.id
+    OFFSET 0
+  ) e ON true
+  WHERE e.payload_hash IS NULL OR e.payload_hash <> i.payload_hash OR e.deleted_at IS NOT NULL
+),
+listed_ids AS (
+  INSERT INTO servicebay.sync_run_pages (run_id, page, cursor_before, cursor_after, ticket_ids)
+  SELECT $2::bigint, $5::int, $6::text, $7::text, $3::text[]
+  WHERE NOT EXISTS (SELECT 1 FROM differing)
+  RETURNING 1
+),
+checkpoint AS (
+  UPDATE servicebay.sync_runs r
+  SET heartbeat_at = now(),
+    cursor = $7::text,
+    scan_complete = $9::boolean,
+    ${storedCounters}
+  WHERE r.id = $2::bigint AND NOT EXISTS (SELECT 1 FROM differing)
+  RETURNING 1
+)
+SELECT position FROM differing ORDER BY position`;
 
 /**
  * One statement commits a whole page. It receives the tickets that may need writing, compares
@@ -145,15 +166,29 @@ export interface HashedTicket {
   payloadHash: string;
 }
 
+export interface UnchangedPageWrite {
+  orgId: string;
+  runId: number;
+  /** The page's tickets with distinct IDs. */
+  tickets: HashedTicket[];
+  /** The checkpoint to commit if no ticket differs, with every ticket counted as unchanged. */
+  checkpoint: PageCheckpoint;
+}
+
 /**
  * Returns the zero-based positions of the tickets that are new, changed or deleted and back,
- * in page order. The tickets must have distinct IDs.
+ * in page order. When it returns none, it has committed the page: the ID list and the given
+ * checkpoint, in one transaction. Otherwise it wrote nothing.
  */
-export async function findTicketsToWrite(client: pg.ClientBase, orgId: string, tickets: HashedTicket[]): Promise<number[]> {
+export async function commitUnchangedPage(client: pg.ClientBase, write: UnchangedPageWrite): Promise<number[]> {
+  const { checkpoint } = write;
   const result = await client.query<{ position: number }>({
-    name: "servicebay_find_tickets_to_write",
-    text: FIND_TICKETS_TO_WRITE_SQL,
-    values: [orgId, tickets.map((hashed) => hashed.ticket.id), tickets.map((hashed) => hashed.payloadHash)],
+    name: "servicebay_commit_unchanged_page",
+    text: COMMIT_UNCHANGED_PAGE_SQL,
+    values: [
+      write.orgId, write.runId, write.tickets.map((hashed) => hashed.ticket.id), write.tickets.map((hashed) => hashed.payloadHash),
+      checkpoint.page, checkpoint.cursorBefore, checkpoint.cursorAfter, COUNTER_KEYS.map((key) => checkpoint.counters[key]), checkpoint.scanComplete,
+    ],
   });
   return result.rows.map((row) => row.position);
 }

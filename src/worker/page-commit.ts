@@ -2,7 +2,7 @@ import type pg from "pg";
 
 import type { RunCounters } from "../db/runs.js";
 import { payloadHash } from "../db/payload-hash.js";
-import { commitTicketPage, findTicketsToWrite, type HashedTicket } from "../db/tickets.js";
+import { commitTicketPage, commitUnchangedPage, type HashedTicket } from "../db/tickets.js";
 import type { ParsedTicket, PayloadIssueCounts } from "../servicebay/types.js";
 
 export interface PageToCommit {
@@ -34,14 +34,16 @@ export function dropDuplicateIds(tickets: ParsedTicket[]): ParsedTicket[] {
 /**
  * Writes the pages of one run in order. Each page is one transaction: the tickets, their
  * versions, the page's ID list and the run's checkpoint. A crash before the commit leaves none
- * of it, and a crash after it leaves all of it. The counters are updated only once the commit succeeded.
+ * of it, and a crash after it leaves all of it. The counters are updated only once the commit
+ * succeeded.
  *
- * Before a page is written, one read-only query compares the page's IDs and payload hashes with
- * the stored ones, and only the tickets that differ are sent with their content. A page of
- * unchanged tickets is then cheap for PostgreSQL. When every ticket of the previous page was
- * new, as in a first sync, that query is skipped and the whole page is sent, because it would
- * most likely find every ticket new again. The page statement compares the hashes itself, so
- * an unchanged ticket sent along is still not written.
+ * A page first goes to PostgreSQL as IDs and payload hashes only. If no ticket differs from the
+ * stored one, that statement commits the page, so a page of unchanged tickets costs one round
+ * trip and no JSON parsing. Otherwise a second statement sends the differing tickets with their
+ * content and commits the page. When every ticket of the previous page was new, as in a first
+ * sync, the first statement is skipped and the whole page is sent at once, because it would most
+ * likely find every ticket new again. The page statement compares the hashes itself, so an
+ * unchanged ticket sent along is still not written.
  */
 export class PageWriter {
   readonly #client: pg.ClientBase;
@@ -64,7 +66,25 @@ export class PageWriter {
     next.invalidValues += page.issues.invalidValues;
 
     const hashed: HashedTicket[] = tickets.map((ticket) => ({ ticket, payloadHash: payloadHash(ticket.raw) }));
-    const toWrite = await this.#selectTicketsToWrite(page.orgId, hashed);
+    const checkpoint = {
+      page: page.page,
+      cursorBefore: page.cursorBefore,
+      cursorAfter: page.cursorAfter,
+      scanComplete: page.scanComplete,
+    };
+
+    let toWrite = hashed;
+    if (!this.#previousPageAllNew && hashed.length > 0) {
+      const unchanged = { ...next, unchanged: next.unchanged + hashed.length };
+      const positions = await commitUnchangedPage(this.#client, {
+        orgId: page.orgId, runId: page.runId, tickets: hashed, checkpoint: { ...checkpoint, counters: unchanged },
+      });
+      if (positions.length === 0) {
+        this.#previousPageAllNew = false;
+        return unchanged;
+      }
+      toWrite = positions.map((position) => hashed[position]!);
+    }
 
     // One statement is one transaction, so no BEGIN and COMMIT round trips are needed.
     const written = await commitTicketPage(this.#client, {
@@ -72,13 +92,7 @@ export class PageWriter {
       runId: page.runId,
       ids: tickets.map((ticket) => ticket.id),
       tickets: toWrite,
-      checkpoint: {
-        page: page.page,
-        cursorBefore: page.cursorBefore,
-        cursorAfter: page.cursorAfter,
-        scanComplete: page.scanComplete,
-        counters: next,
-      },
+      checkpoint: { ...checkpoint, counters: next },
     });
     this.#previousPageAllNew = tickets.length > 0 && written.inserted === tickets.length;
 
@@ -87,11 +101,5 @@ export class PageWriter {
     next.unchanged += written.unchanged;
     next.undeleted += written.undeleted;
     return next;
-  }
-
-  async #selectTicketsToWrite(orgId: string, hashed: HashedTicket[]): Promise<HashedTicket[]> {
-    if (this.#previousPageAllNew || hashed.length === 0) return hashed;
-    const positions = await findTicketsToWrite(this.#client, orgId, hashed);
-    return positions.map((position) => hashed[position]!);
   }
 }
