@@ -68,7 +68,7 @@ async function writeRunWithId(pages: ParsedTicket[][]): Promise<{ runId: number;
   let counters = emptyRunCounters();
   let cursor: string | null = null;
   for (const [index, page] of pages.entries()) {
-    const cursorAfter = page.at(-1)?.id ?? cursor;
+    const cursorAfter: string | null = page.at(-1)?.id ?? cursor;
     counters = await writer.commit(
       {
         runId: run.id, orgId: ORG, page: index + 1, cursorBefore: cursor, cursorAfter, scanComplete: index === pages.length - 1,
