@@ -12,6 +12,7 @@ import { availableParallelism, cpus, loadavg, tmpdir, totalmem } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 
+import { redactDatabaseUrl } from "../config.js";
 import { createBenchDatabase, openBenchServer, readWriteStats, subtractWriteStats, timePlainCopy, withClient, type BenchServer } from "./database.js";
 import { mutateSimulator } from "./mutate.js";
 import { findLogRecord, parseJsonLine, runFetchOnlyProcess, runWorkerProcess, startSimulatorProcess, type ChildRun } from "./processes.js";
@@ -33,7 +34,7 @@ interface BenchOptions {
 
 const log = (line: string): void => void process.stderr.write(`bench: ${line}\n`);
 
-/** Cleanups of everything started so far, run in reverse order at the end or on SIGINT. */
+/** Cleanups of everything started so far, run in reverse order at the end or on SIGINT or SIGTERM. */
 const cleanups: (() => Promise<unknown>)[] = [];
 
 async function cleanUp(): Promise<void> {
@@ -70,6 +71,12 @@ function parseOptions(argv: string[]): BenchOptions {
     }
     scenarios.add(name as Scenario);
   }
+  // The re-syncs compare with what the initial sync stored in the same database.
+  for (const resync of ["no-change", "changed"] as const) {
+    if (scenarios.has(resync) && !scenarios.has("initial")) {
+      throw new Error(`Invalid --scenarios: ${resync} needs initial in the same run, as in --scenarios initial,${resync}.`);
+    }
+  }
 
   return {
     tickets: integer("tickets", values.tickets, 1, 10_000_000),
@@ -90,6 +97,7 @@ async function main(): Promise<void> {
 
   const server = await openBenchServer(log);
   cleanups.push(() => server.stop());
+  log(`database server: ${server.source === "embedded" ? "embedded PostgreSQL" : `${server.source} (${redactDatabaseUrl(server.adminUrl)})`}`);
 
   const scenarios: ScenarioResult[] = [];
   const syncs = await runApiScenarios(server, options, scenarios);
@@ -322,10 +330,12 @@ async function describeMachine(server: BenchServer, load: number[]): Promise<Rec
   };
 }
 
-process.once("SIGINT", () => {
-  log("interrupted; stopping the processes and dropping the databases it started");
-  void cleanUp().finally(() => process.exit(130));
-});
+for (const [signal, exitCode] of [["SIGINT", 130], ["SIGTERM", 143]] as const) {
+  process.once(signal, () => {
+    log("interrupted; stopping the processes and dropping the databases it started");
+    void cleanUp().finally(() => process.exit(exitCode));
+  });
+}
 
 try {
   await main();
