@@ -18,18 +18,18 @@ const contentUpdate = CONTENT_COLUMN_NAMES.map((name) => `${name} = excluded.${n
 const WRITE_COUNT_KEYS: readonly (keyof PageWriteCounts)[] = ["inserted", "updated", "unchanged", "undeleted"];
 
 /**
- * Assignments that update the run's checkpoint: each counter column from the array parameter
- * $9, in COUNTER_KEYS order, plus what this statement wrote for the write counts.
+ * Returns the assignments that set each counter column of a run from the array parameter
+ * `parameter`, in COUNTER_KEYS order. With `written`, the write counts also add that row's
+ * columns of the same names: what the statement itself wrote.
  */
-const checkpointCounters = COUNTER_KEYS.map((key, index) => {
-  const stored = `($9::int[])[${index + 1}]`;
-  const column = COUNTER_COLUMNS[key];
-  if (WRITE_COUNT_KEYS.includes(key as keyof PageWriteCounts)) return `${column} = ${stored} + w.${key}`;
-  return `${column} = ${stored}`;
-}).join(",\n    ");
-
-/** Assignments that set every counter column from the array parameter $8, in COUNTER_KEYS order. */
-const storedCounters = COUNTER_KEYS.map((key, index) => `${COUNTER_COLUMNS[key]} = ($8::int[])[${index + 1}]`).join(",\n    ");
+function counterAssignments(parameter: string, written?: string): string {
+  return COUNTER_KEYS.map((key, index) => {
+    const stored = `(${parameter}::int[])[${index + 1}]`;
+    const column = COUNTER_COLUMNS[key];
+    if (written && WRITE_COUNT_KEYS.includes(key as keyof PageWriteCounts)) return `${column} = ${stored} + ${written}.${key}`;
+    return `${column} = ${stored}`;
+  }).join(",\n    ");
+}
 
 /**
  * Finds which tickets of a page differ from the stored ones: new, changed (another payload
@@ -60,7 +60,7 @@ checkpoint AS (
   SET heartbeat_at = now(),
     cursor = $7::text,
     scan_complete = $9::boolean,
-    ${storedCounters}
+    ${counterAssignments("$8")}
   WHERE r.id = $2::bigint AND NOT EXISTS (SELECT 1 FROM differing)
   RETURNING 1
 )
@@ -153,7 +153,7 @@ checkpoint AS (
   SET heartbeat_at = now(),
     cursor = $7::text,
     scan_complete = $8::boolean,
-    ${checkpointCounters}
+    ${counterAssignments("$9", "w")}
   FROM written w
   WHERE r.id = $2::bigint
   RETURNING 1
